@@ -1,0 +1,1 @@
+"""Remit: clinic system for ketamine, esketamine and TMS therapy."""

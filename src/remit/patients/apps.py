@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PatientsConfig(AppConfig):
+    name = "remit.patients"
+    label = "patients"
+    verbose_name = "Patients"
