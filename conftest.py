@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.db import connection
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from remit.accounts.models import StaffUser
 from remit.core import append_only
 from remit.core.tests.cast import Cast, build_cast
+from remit.core.tests.factories import totp_device
 
 
 @pytest.fixture(autouse=True)
@@ -37,12 +39,17 @@ def cast(db: None) -> Cast:
     return build_cast()
 
 
+def verified_client(user: StaffUser | None) -> Client:
+    """A test client signed in as `user` who has passed the second factor."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+        session.save()
+    return client
+
+
 @pytest.fixture
 def client_for() -> Callable[[StaffUser | None], Client]:
-    def make(user: StaffUser | None) -> Client:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        return client
-
-    return make
+    return verified_client

@@ -12,6 +12,8 @@ def main(argv: list[str] | None = None) -> None:
     # `remit demo` is for a laptop: debug on, local hosts only, unless the caller says otherwise.
     if len(args) > 1 and args[1] == "demo":
         os.environ.setdefault("REMIT_DEBUG", "true")
+        # Demo logins are printed for anyone to try; MFA stays on everywhere else.
+        os.environ.setdefault("REMIT_MFA_REQUIRED", "false")
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 

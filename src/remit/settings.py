@@ -125,10 +125,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "remit.core",
     "remit.clinics",
     "remit.accounts",
     "remit.patients",
+    "remit.portal",
 ]
 
 MIDDLEWARE = [
@@ -138,7 +142,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "remit.accounts.middleware.IdleTimeoutMiddleware",
+    "remit.accounts.middleware.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "remit.core.middleware.AuditContextMiddleware",
@@ -246,3 +253,12 @@ LOGGING = {
 }
 
 REMIT_PATIENTS_PER_PAGE = 25
+
+# Staff sign-in. MFA is required unless a deployment turns it off on purpose (the demo does).
+REMIT_MFA_REQUIRED = env_bool("REMIT_MFA_REQUIRED", True)
+OTP_TOTP_ISSUER = "Remit"
+# Repeated failures lock an account, and an address, for the window (ASVS / ONC (d)(13)).
+REMIT_LOGIN_MAX_FAILURES = env_int("REMIT_LOGIN_MAX_FAILURES", 10, minimum=3)
+REMIT_LOGIN_WINDOW_MIN = env_int("REMIT_LOGIN_WINDOW_MIN", 15, minimum=1)
+# Emergency ("break-the-glass") access stays open this long after it is granted.
+REMIT_BREAK_GLASS_MIN = env_int("REMIT_BREAK_GLASS_MIN", 60, minimum=5)

@@ -81,7 +81,14 @@ def third_party_requests(tablet) -> list[str]:
 
 
 def sign_in(page, username: str, password: str) -> None:
+    """Password, then the authenticator code (a test device is enrolled for the user)."""
+    from remit.accounts.models import StaffUser
+    from remit.core.tests.factories import totp_code, totp_device
+
+    device = totp_device(StaffUser.objects.get(username=username))
     page.goto("/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code from your authenticator app").fill(totp_code(device))
+    page.get_by_role("button", name="Continue").click()

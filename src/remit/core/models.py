@@ -8,6 +8,20 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from remit.core.roles import Capability
+
+
+class Access(models.Model):
+    """Holds no rows: it exists so each `Capability` is a Django permission groups can carry."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [(c.value, c.label) for c in Capability]
+
+    def __str__(self) -> str:
+        return "access"
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", "Viewed"

@@ -1,8 +1,9 @@
-"""Staff roles, in one place.
+"""Staff roles and what each may do: the one table every page, API operation and export obeys.
 
-Roles are Django groups named by the `Role` values; what each role may do is the table below,
-which `remit.accounts.services.role_groups_sync` turns into group permissions. docs/security.md
-shows the same table for people.
+A *capability* is a Django permission on the `core.Access` model; each role is a Django group
+holding the capabilities of `ROLE_CAPABILITIES` (synchronised by
+`remit.accounts.services.role_groups_sync`). Patient data is further scoped to the staff
+member's own clinic by each app's selectors. docs/security.md shows the same table for people.
 """
 
 from __future__ import annotations
@@ -19,63 +20,64 @@ class Role(models.TextChoices):
     RESEARCHER = "researcher", "Researcher"
 
 
-# Roles that chart and read clinical content for the patients of their own clinic.
-CLINICAL_ROLES: frozenset[Role] = frozenset({Role.PRESCRIBER, Role.NURSE, Role.TMS_TECHNICIAN})
-# Roles that see a patient's demographics (the patient list, the chart header).
-DEMOGRAPHIC_ROLES: frozenset[Role] = CLINICAL_ROLES | {Role.INTAKE_COORDINATOR}
-# Roles that register patients and edit demographics.
-REGISTRATION_ROLES: frozenset[Role] = frozenset({Role.INTAKE_COORDINATOR, Role.PRESCRIBER})
+class Capability(models.TextChoices):
+    VIEW_DEMOGRAPHICS = "view_demographics", "See patients' identity and contact details"
+    EDIT_DEMOGRAPHICS = "edit_demographics", "Register patients and edit their details"
+    VIEW_CLINICAL = "view_clinical", "Read clinical content (diagnoses, scores, notes, sessions)"
+    CHART_SESSION = "chart_session", "Chart sessions: vitals, doses, side effects"
+    SIGN_CLINICAL = "sign_clinical", "Sign evaluations and notes, acknowledge safety alerts"
+    WORK_INTAKE = "work_intake", "Work the consultation-request queue"
+    MANAGE_SCHEDULE = "manage_schedule", "Book, move and cancel appointments"
+    VIEW_CALENDAR = "view_calendar", "See the clinic calendar"
+    HANDLE_CONTROLLED = "handle_controlled", "Receive, draw, waste and count controlled drugs"
+    MANAGE_STAFF = "manage_staff", "Manage staff accounts and roles"
+    MANAGE_CLINIC = "manage_clinic", "Manage resources, hours and clinic settings"
+    VIEW_AUDIT = "view_audit", "Read the audit trail and disclosures"
+    EXPORT_DEIDENTIFIED = "export_deidentified", "Download de-identified research exports"
+    BREAK_GLASS = "break_glass", "Emergency access to a patient outside one's clinic"
 
-# Django permissions ("app_label.codename") granted to each role's group.
-ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
+
+_C = Capability
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.INTAKE_COORDINATOR: frozenset(
-        {"patients.view_patient", "patients.add_patient", "patients.change_patient"}
+        {
+            _C.VIEW_DEMOGRAPHICS,
+            _C.EDIT_DEMOGRAPHICS,
+            _C.WORK_INTAKE,
+            _C.MANAGE_SCHEDULE,
+            _C.VIEW_CALENDAR,
+        }
     ),
     Role.PRESCRIBER: frozenset(
         {
-            "patients.view_patient",
-            "patients.add_patient",
-            "patients.change_patient",
-            "patients.view_bodymeasurement",
-            "patients.add_bodymeasurement",
-            "patients.view_diagnosis",
-            "patients.add_diagnosis",
-            "patients.change_diagnosis",
-            "patients.view_consent",
-            "patients.add_consent",
+            _C.VIEW_DEMOGRAPHICS,
+            _C.EDIT_DEMOGRAPHICS,
+            _C.VIEW_CLINICAL,
+            _C.CHART_SESSION,
+            _C.SIGN_CLINICAL,
+            _C.WORK_INTAKE,
+            _C.MANAGE_SCHEDULE,
+            _C.VIEW_CALENDAR,
+            _C.HANDLE_CONTROLLED,
+            _C.BREAK_GLASS,
         }
     ),
     Role.NURSE: frozenset(
         {
-            "patients.view_patient",
-            "patients.view_bodymeasurement",
-            "patients.add_bodymeasurement",
-            "patients.view_diagnosis",
-            "patients.view_consent",
-            "patients.add_consent",
+            _C.VIEW_DEMOGRAPHICS,
+            _C.VIEW_CLINICAL,
+            _C.CHART_SESSION,
+            _C.VIEW_CALENDAR,
+            _C.MANAGE_SCHEDULE,
+            _C.HANDLE_CONTROLLED,
+            _C.BREAK_GLASS,
         }
     ),
     Role.TMS_TECHNICIAN: frozenset(
-        {
-            "patients.view_patient",
-            "patients.view_bodymeasurement",
-            "patients.add_bodymeasurement",
-            "patients.view_diagnosis",
-            "patients.view_consent",
-        }
+        {_C.VIEW_DEMOGRAPHICS, _C.VIEW_CLINICAL, _C.CHART_SESSION, _C.VIEW_CALENDAR}
     ),
     Role.CLINIC_ADMIN: frozenset(
-        {
-            "clinics.view_clinic",
-            "clinics.change_clinic",
-            "clinics.view_resource",
-            "clinics.add_resource",
-            "clinics.change_resource",
-            "accounts.view_staffuser",
-            "accounts.add_staffuser",
-            "accounts.change_staffuser",
-            "core.view_auditevent",
-        }
+        {_C.MANAGE_STAFF, _C.MANAGE_CLINIC, _C.VIEW_AUDIT, _C.VIEW_CALENDAR, _C.EXPORT_DEIDENTIFIED}
     ),
-    Role.RESEARCHER: frozenset(),
+    Role.RESEARCHER: frozenset({_C.EXPORT_DEIDENTIFIED}),
 }

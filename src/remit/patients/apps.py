@@ -7,3 +7,4 @@ class PatientsConfig(AppConfig):
     name = "remit.patients"
     label = "patients"
     verbose_name = "Patients"
+    remit_url_prefix = "patients/"

@@ -88,3 +88,12 @@ class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
     @property
     def body_size(self) -> tuple[Decimal | None, Decimal | None]:
         return self.cleaned_data.get("weight_kg"), self.cleaned_data.get("height_cm")
+
+
+class EmergencyAccessForm(forms.Form):
+    mrn = forms.CharField(label="MRN", max_length=9)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Why you need this record now. Your administrators will read this.",
+    )

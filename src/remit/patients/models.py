@@ -138,3 +138,22 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.document_version}"
+
+
+class EmergencyAccess(models.Model):
+    """Break-the-glass: a time-limited opening of one patient outside the user's clinic."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="emergency_accesses"
+    )
+    reason = models.TextField()
+    opened_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name_plural = "emergency accesses"
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.patient_id} until {self.expires_at:%H:%M}"

@@ -7,10 +7,12 @@ from datetime import date, datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from remit.accounts.models import StaffUser
-from remit.core.roles import DEMOGRAPHIC_ROLES
-from remit.patients.models import BodyMeasurement, Patient
+from remit.core.access import user_can
+from remit.core.roles import Capability
+from remit.patients.models import BodyMeasurement, EmergencyAccess, Patient
 
 # Sort keys a request may ask for, mapped to columns: nothing else reaches ORDER BY.
 PATIENT_SORTS = {
@@ -24,12 +26,25 @@ _MRN_LIKE = re.compile(r"^R?\d{3,8}$", re.IGNORECASE)
 
 
 def patients_visible_to(user: StaffUser) -> QuerySet[Patient]:
-    """Staff see the patients of their own clinic, and only if a role of theirs needs to."""
-    if not user.is_authenticated or user.clinic_id is None:
-        return Patient.objects.none()
-    if not user.has_role(*DEMOGRAPHIC_ROLES):
-        return Patient.objects.none()
-    return Patient.objects.filter(clinic_id=user.clinic_id)
+    """The one scope for patient data: staff see their own clinic's patients if their role
+    needs demographics, plus any patient they opened by emergency access that is still open."""
+    scope = Q(pk__in=[])
+    if user_can(user, Capability.VIEW_DEMOGRAPHICS):
+        scope |= Q(clinic_id=user.clinic_id)
+    if user_can(user, Capability.BREAK_GLASS):
+        scope |= Q(emergency_accesses__user=user, emergency_accesses__expires_at__gt=timezone.now())
+    return Patient.objects.filter(scope).distinct()
+
+
+def emergency_access_open(*, user: StaffUser, patient: Patient) -> EmergencyAccess | None:
+    """The user's open emergency access to a patient outside their clinic, if any."""
+    if patient.clinic_id == user.clinic_id:
+        return None
+    return (
+        EmergencyAccess.objects.filter(user=user, patient=patient, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
 
 
 def _parse_date(text: str) -> date | None:

@@ -4,24 +4,28 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from remit.accounts.models import StaffUser
 from remit.clinics.models import Clinic
 from remit.core.audit import audit_record
-from remit.core.models import AuditAction
+from remit.core.models import AuditAction, AuditOutcome
+from remit.core.roles import Role
 from remit.patients.codes import diagnosis_codes
 from remit.patients.models import (
     BodyMeasurement,
     Consent,
     Diagnosis,
     DiagnosisStatus,
+    EmergencyAccess,
     Patient,
 )
 from remit.patients.validation import mrn_from_number
@@ -198,13 +202,87 @@ def consent_record(
     return consent
 
 
-def patient_chart_open(*, patient: Patient, by: StaffUser, section: str) -> None:
-    """Record that a member of staff read a patient's chart (every tab is a read)."""
+def patient_read_record(
+    *, patient: Patient, by: StaffUser, section: str, channel: str = "page"
+) -> None:
+    """Record that a member of staff read a patient's data (each chart tab, API read, print).
+    A read outside the user's own clinic can only be emergency access, and is flagged."""
+    detail: dict[str, Any] = {"section": section, "channel": channel}
+    if patient.clinic_id != by.clinic_id:
+        detail["break_glass"] = True
     audit_record(
         action=AuditAction.VIEW,
         actor=by,
         obj=patient,
         patient_id=patient.pk,
         clinic_id=patient.clinic_id,
-        detail={"section": section},
+        detail=detail,
+    )
+
+
+EMERGENCY_NO_MATCH = "No patient matches that MRN and date of birth."
+EMERGENCY_REASON_TOO_SHORT = "Give the clinical reason in at least 20 characters."
+
+
+@transaction.atomic
+def emergency_access_grant(
+    *, user: StaffUser, mrn: str, date_of_birth: date, reason: str
+) -> EmergencyAccess:
+    """Open one patient of another clinic for a short time, with a reason, a flagged audit
+    event and an email to that clinic's (and the user's clinic's) administrators."""
+    reason = reason.strip()
+    if len(reason) < 20:
+        raise ValidationError({"reason": EMERGENCY_REASON_TOO_SHORT})
+    patient = Patient.objects.filter(mrn=mrn.strip().upper(), date_of_birth=date_of_birth).first()
+    if patient is None or patient.clinic_id == user.clinic_id:
+        # Same answer for "no such patient" and "your own patient": nothing to break glass for.
+        audit_record(
+            action=AuditAction.BREAK_GLASS,
+            actor=user,
+            clinic_id=user.clinic_id,
+            outcome=AuditOutcome.DENIED,
+            detail={"reason": reason[:500]},
+        )
+        raise ValidationError({"mrn": EMERGENCY_NO_MATCH})
+    now = timezone.now()
+    access = EmergencyAccess.objects.create(
+        user=user,
+        patient=patient,
+        reason=reason,
+        opened_at=now,
+        expires_at=now + timedelta(minutes=settings.REMIT_BREAK_GLASS_MIN),
+    )
+    audit_record(
+        action=AuditAction.BREAK_GLASS,
+        actor=user,
+        obj=access,
+        patient_id=patient.pk,
+        clinic_id=patient.clinic_id,
+        detail={"reason": reason[:500], "break_glass": True, "user_clinic_id": user.clinic_id},
+    )
+    transaction.on_commit(lambda: _notify_administrators(access))
+    return access
+
+
+def _notify_administrators(access: EmergencyAccess) -> None:
+    admins = (
+        StaffUser.objects.filter(
+            clinic_id__in={access.patient.clinic_id, access.user.clinic_id},
+            groups__name=Role.CLINIC_ADMIN,
+            is_active=True,
+        )
+        .exclude(email="")
+        .distinct()
+    )
+    # Identifiers stay inside Remit: the email says that it happened and where to look.
+    send_mail(
+        subject="Remit: emergency access to a patient record",
+        message=(
+            f"{access.user.get_full_name() or access.user.username} used emergency access at "
+            f"{access.opened_at:%Y-%m-%d %H:%M %Z}. Review it in Remit's audit report "
+            "(action: emergency access)."
+        ),
+        from_email=None,
+        recipient_list=[admin.email for admin in admins],
+        fail_silently=True,
     )

@@ -6,15 +6,18 @@ import copy
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from remit.core.access import user_can
+from remit.core.extensions import chart_tabs
 from remit.core.http import StaffRequest
 from remit.core.permissions import staff_required
-from remit.core.roles import CLINICAL_ROLES, DEMOGRAPHIC_ROLES, REGISTRATION_ROLES
-from remit.patients.forms import PatientForm
+from remit.core.roles import Capability
+from remit.patients.forms import EmergencyAccessForm, PatientForm
 from remit.patients.models import Patient
 from remit.patients.selectors import (
     PATIENT_SORTS,
@@ -24,23 +27,14 @@ from remit.patients.selectors import (
 )
 from remit.patients.services import (
     body_measurement_record,
-    patient_chart_open,
+    emergency_access_grant,
     patient_create,
+    patient_read_record,
     patient_update,
 )
 
-# The chart's tabs; later capabilities fill theirs. Clinical tabs need a clinical role.
-CHART_TABS = (
-    ("overview", "Overview", False),
-    ("measures", "Measures", True),
-    ("evaluation", "Evaluation", True),
-    ("course", "Course", True),
-    ("sessions", "Sessions", True),
-    ("documents", "Documents", True),
-)
 
-
-@staff_required(DEMOGRAPHIC_ROLES)
+@staff_required(Capability.VIEW_DEMOGRAPHICS)
 def patient_list(request: StaffRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     sort = request.GET.get("sort", "name")
@@ -55,14 +49,13 @@ def patient_list(request: StaffRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(REGISTRATION_ROLES)
+@staff_required(Capability.EDIT_DEMOGRAPHICS)
 def patient_new(request: StaffRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         weight_kg, height_cm = form.body_size
         patient = patient_create(
-            # staff_required has checked that the user belongs to a clinic.
-            clinic=request.user.clinic,  # type: ignore[arg-type]
+            clinic=request.user.home_clinic,
             by=request.user,
             details=form.cleaned_data,
             mrn=form.cleaned_data["mrn"],
@@ -76,7 +69,7 @@ def patient_new(request: StaffRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required(REGISTRATION_ROLES)
+@staff_required(Capability.EDIT_DEMOGRAPHICS)
 def patient_edit(request: StaffRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_staff(user=request.user, patient_id=patient_id)
     latest = latest_measurement(patient)
@@ -103,27 +96,47 @@ def patient_edit(request: StaffRequest, patient_id: int) -> HttpResponse:
     )
 
 
-@staff_required(DEMOGRAPHIC_ROLES)
+@staff_required(Capability.VIEW_DEMOGRAPHICS)
 def patient_chart(request: StaffRequest, patient_id: int) -> HttpResponse:
     patient: Patient = patient_get_for_staff(user=request.user, patient_id=patient_id)
-    clinical = request.user.has_role(*CLINICAL_ROLES)
-    tabs = [
-        (key, label) for key, label, needs_clinical in CHART_TABS if clinical or not needs_clinical
-    ]
-    tab = request.GET.get("tab", "overview")
-    if tab not in {key for key, _ in tabs}:
-        tab = "overview"
-    patient_chart_open(patient=patient, by=request.user, section=tab)
+    tabs = [tab for tab in chart_tabs() if user_can(request.user, tab.capability)]
+    keys = {tab.key: tab for tab in tabs}
+    tab = keys.get(request.GET.get("tab", ""), tabs[0])
+    patient_read_record(patient=patient, by=request.user, section=tab.key)
     context = {
         "patient": patient,
         "tabs": tabs,
         "tab": tab,
-        "clinical": clinical,
-        "latest_measurement": latest_measurement(patient),
-        "can_edit": request.user.has_role(*REGISTRATION_ROLES),
+        "clinical": user_can(request.user, Capability.VIEW_CLINICAL),
+        "can_edit": user_can(request.user, Capability.EDIT_DEMOGRAPHICS)
+        and patient.clinic_id == request.user.clinic_id,
+        **tab.context(request, patient),
     }
-    template = f"patients/_tab_{tab}.html" if tab == "overview" else "patients/_tab_pending.html"
     if request.htmx:
-        return render(request, template, context)
-    context["tab_template"] = template
+        return render(request, "patients/_chart_body.html", context)
     return render(request, "patients/patient_chart.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(Capability.BREAK_GLASS)
+def emergency_access(request: StaffRequest) -> HttpResponse:
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            access = emergency_access_grant(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field, problems)
+        else:
+            messages.warning(
+                request,
+                f"Emergency access open until {access.expires_at:%H:%M}. Every page you open is "
+                "recorded and your administrators have been told.",
+            )
+            return redirect("patients:chart", patient_id=access.patient_id)
+    return render(
+        request,
+        "patients/emergency_access.html",
+        {"form": form},
+        status=422 if form.errors else 200,
+    )

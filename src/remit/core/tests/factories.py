@@ -9,6 +9,8 @@ from typing import Any
 import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from remit.accounts.models import StaffUser
 from remit.clinics.models import Clinic, Resource, ResourceKind
@@ -17,6 +19,17 @@ from remit.patients.models import BodyMeasurement, Patient, SexAtBirth
 from remit.patients.validation import mrn_from_number
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def totp_device(user: StaffUser) -> TOTPDevice:
+    """A confirmed authenticator for `user`, so tests can pass the second factor."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+
+
+def totp_code(device: TOTPDevice) -> str:
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    return f"{code:0{device.digits}d}"
 
 
 class ClinicFactory(factory.django.DjangoModelFactory):

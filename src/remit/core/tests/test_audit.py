@@ -107,3 +107,49 @@ def test_verify_finds_an_inserted_row(cast):
     forged.save()
     breaks = list(audit_verify())
     assert {b.event_id for b in breaks} >= {forged.pk}
+
+
+def test_the_verify_command_confirms_an_intact_chain(cast, capsys):
+    from django.core.management import call_command
+
+    _three_events(cast)
+    call_command("audit", "verify")
+    assert "audit chain verified: 3 events" in capsys.readouterr().out
+
+
+def test_the_verify_command_fails_loudly_on_a_broken_chain(cast):
+    from django.core.management import CommandError, call_command
+
+    events = _three_events(cast)
+    _tamper("UPDATE core_auditevent SET ip_address = %s WHERE id = %s", ["10.6.6.6", events[0].pk])
+    with pytest.raises(CommandError, match="broken in 1 place"):
+        call_command("audit", "verify")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL role privileges")
+def test_on_postgresql_the_application_role_may_only_read_and_append(cast):
+    from django.core.management import call_command
+
+    event = _three_events(cast)[0]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'remit_app_test') "
+            "THEN CREATE ROLE remit_app_test NOLOGIN; END IF; END $$"
+        )
+        cursor.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO remit_app_test")
+        cursor.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO remit_app_test")
+    call_command("audit", "lockdown", "--role", "remit_app_test")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL ROLE remit_app_test")
+        cursor.execute("SELECT count(*) FROM core_auditevent")
+        for statement in (
+            "UPDATE core_auditevent SET action = 'x' WHERE id = %s",
+            "DELETE FROM core_auditevent WHERE id = %s",
+        ):
+            with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+                cursor.execute(statement, [event.pk])
+        with pytest.raises(DatabaseError, match="permission denied"), transaction.atomic():
+            cursor.execute("TRUNCATE core_auditevent")
+    with connection.cursor() as cursor:
+        cursor.execute("REASSIGN OWNED BY remit_app_test TO CURRENT_USER")
+        cursor.execute("DROP OWNED BY remit_app_test")

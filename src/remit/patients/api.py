@@ -1,0 +1,113 @@
+"""Patient operations of the JSON API; the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from remit.accounts.models import StaffUser
+from remit.api import staff_auth
+from remit.core.access import user_can
+from remit.core.roles import Capability
+from remit.patients.models import BodyMeasurement, Patient
+from remit.patients.schemas import (
+    ErrorPublic,
+    MeasurementCreate,
+    MeasurementPublic,
+    PatientCreate,
+    PatientPublic,
+    PatientsPublic,
+    PatientUpdate,
+)
+from remit.patients.selectors import patient_get_for_staff, patient_search
+from remit.patients.services import (
+    body_measurement_record,
+    patient_create,
+    patient_read_record,
+    patient_update,
+)
+
+API_PREFIX = "/patients"
+router = Router(auth=staff_auth, tags=["patients"])
+ERRORS = {401: ErrorPublic, 403: ErrorPublic, 404: ErrorPublic, 422: ErrorPublic}
+
+
+def _staff(request: HttpRequest, *capabilities: Capability) -> StaffUser:
+    user: StaffUser = request.auth  # type: ignore[attr-defined]
+    if not all(user_can(user, capability) for capability in capabilities):
+        raise PermissionDenied
+    return user
+
+
+class PatientQuery(Schema):
+    q: str = Field("", max_length=100)
+    sort: Literal["name", "-name", "mrn", "dob", "-dob"] = "name"
+    limit: int = Field(25, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+@router.get("", response={200: PatientsPublic, **ERRORS})
+def list_patients(request: HttpRequest, query: Query[PatientQuery]) -> dict[str, object]:
+    user = _staff(request, Capability.VIEW_DEMOGRAPHICS)
+    patients = patient_search(user=user, query=query.q, sort=query.sort)
+    return {
+        "data": list(patients[query.offset : query.offset + query.limit]),
+        "count": patients.count(),
+    }
+
+
+@router.post("", response={201: PatientPublic, **ERRORS})
+def create_patient(request: HttpRequest, payload: PatientCreate) -> tuple[int, Patient]:
+    user = _staff(request, Capability.EDIT_DEMOGRAPHICS)
+    details = payload.dict(exclude={"weight_kg", "height_cm"})
+    patient = patient_create(
+        clinic=user.home_clinic,
+        by=user,
+        details=details,
+        weight_kg=payload.weight_kg,
+        height_cm=payload.height_cm,
+    )
+    return 201, patient
+
+
+@router.get("/{patient_id}", response={200: PatientPublic, **ERRORS})
+def get_patient(request: HttpRequest, patient_id: int) -> Patient:
+    user = _staff(request, Capability.VIEW_DEMOGRAPHICS)
+    patient = patient_get_for_staff(user=user, patient_id=patient_id)
+    patient_read_record(patient=patient, by=user, section="demographics", channel="api")
+    return patient
+
+
+@router.patch("/{patient_id}", response={200: PatientPublic, **ERRORS})
+def update_patient(request: HttpRequest, patient_id: int, payload: PatientUpdate) -> Patient:
+    user = _staff(request, Capability.EDIT_DEMOGRAPHICS)
+    patient = patient_get_for_staff(user=user, patient_id=patient_id)
+    if patient.clinic_id != user.clinic_id:
+        raise PermissionDenied  # emergency access reads; it never edits
+    return patient_update(patient=patient, by=user, changes=payload.dict(exclude_unset=True))
+
+
+@router.get("/{patient_id}/measurements", response={200: list[MeasurementPublic], **ERRORS})
+def list_measurements(request: HttpRequest, patient_id: int) -> list[BodyMeasurement]:
+    user = _staff(request, Capability.VIEW_CLINICAL)
+    patient = patient_get_for_staff(user=user, patient_id=patient_id)
+    patient_read_record(patient=patient, by=user, section="measurements", channel="api")
+    return list(patient.measurements.all())
+
+
+@router.post("/{patient_id}/measurements", response={201: MeasurementPublic, **ERRORS})
+def create_measurement(
+    request: HttpRequest, patient_id: int, payload: MeasurementCreate
+) -> tuple[int, BodyMeasurement]:
+    user = _staff(request, Capability.CHART_SESSION)
+    patient = patient_get_for_staff(user=user, patient_id=patient_id)
+    if patient.clinic_id != user.clinic_id:
+        raise PermissionDenied
+    measurement = body_measurement_record(
+        patient=patient, by=user, weight_kg=payload.weight_kg, height_cm=payload.height_cm
+    )
+    return 201, measurement
