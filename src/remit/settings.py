@@ -133,6 +133,16 @@ INSTALLED_APPS = [
     "remit.accounts",
     "remit.patients",
     "remit.portal",
+    # Capability apps, in the order their demo data builds on each other.
+    "remit.intake",
+    "remit.evaluation",
+    "remit.protocols",
+    "remit.scheduling",
+    "remit.measures",
+    "remit.charting",
+    "remit.controlled",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -251,6 +261,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("REMIT_LOG_LEVEL", "INFO")},
 }
+
+# Background work (sending questionnaire links, reminders) runs on django-tasks with its
+# database backend; `remit worker` processes it, never a web request.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REMIT_PATIENTS_PER_PAGE = 25
 

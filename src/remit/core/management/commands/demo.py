@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -35,5 +37,13 @@ class Command(BaseCommand):
         for role, (username, _, _) in DEMO_STAFF.items():
             self.stdout.write(f"    {role.label:<22} {username:<18} password: {DEMO_PASSWORD}")
         self.stdout.write("")
-        if not no_serve:
+        if no_serve:
+            return
+        # The worker sends questionnaire links and reminders; the demo runs one beside the server.
+        worker = subprocess.Popen([sys.executable, "-m", "remit", "worker"])  # noqa: S603
+        self.stdout.write(f"  background worker running (pid {worker.pid})")
+        try:
             call_command("runserver", addrport, use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class EvaluationConfig(AppConfig):
+    name = "remit.evaluation"
+    label = "evaluation"
+    verbose_name = "Evaluation and eligibility"

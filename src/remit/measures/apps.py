@@ -1,0 +1,9 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class MeasuresConfig(AppConfig):
+    name = "remit.measures"
+    label = "measures"
+    verbose_name = "Measurement-based care"
