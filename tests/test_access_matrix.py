@@ -2,7 +2,9 @@
 
 The expected statuses are written out here by hand, not derived from the code, so a change of
 access in the code must be matched by a change of this table. A route missing from the table
-fails the test.
+fails the test. A capability app adds its own rows in `remit/<app>/tests/access.py`:
+`PAGES`, `API`, optional `API_BODIES`, and `route_values(cast) -> dict` giving a value for each
+URL parameter its routes take (objects of the cast's first clinic).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from conftest import verified_client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from remit.api import api
+from remit.core.extensions import remit_app_modules
 from remit.core.tests.factories import ResourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +99,13 @@ API_BODIES = {
     "PATCH /api/v1/patients/{patient_id}": {"preferred_name": "Ave"},
     "POST /api/v1/patients/{patient_id}/measurements": {"weight_kg": "70.4"},
 }
+
+
+APP_ROWS = remit_app_modules("tests.access")
+for _module in APP_ROWS:
+    PAGES.update(_module.PAGES)
+    API.update(_module.API)
+    API_BODIES.update(getattr(_module, "API_BODIES", {}))
 
 
 def _named_patterns(patterns, prefix: str = "", namespace: str = ""):
