@@ -130,12 +130,14 @@ def _fill(pattern: str, values: dict[str, object]) -> str:
 
 def test_every_page_route_gives_each_role_the_expected_status(cast):
     resource = ResourceFactory(clinic=cast.clinic)
-    values = {
+    values: dict[str, object] = {
         "patient_id": cast.patient.pk,
         "user_id": cast.nurse.pk,
         "resource_id": resource.pk,
         "token": "not-a-real-link",
     }
+    for module in APP_ROWS:
+        values.update(module.route_values(cast))
     routes = dict(_named_patterns(get_resolver().url_patterns))
     assert set(routes) == set(PAGES), "every route needs a row in PAGES (and no stale rows)"
     checked = 0
@@ -157,7 +159,10 @@ def test_every_api_operation_gives_each_role_the_expected_status(cast):
     assert operations == set(API), "every API operation needs a row in API"
     for operation, expectations in API.items():
         method, path = operation.split(" ", 1)
-        url = path.replace("{patient_id}", str(cast.patient.pk))
+        values = {"patient_id": cast.patient.pk}
+        for module in APP_ROWS:
+            values.update(module.route_values(cast))
+        url = path.format(**values) if "{" in path else path
         for who, expected in expectations.items():
             user = None if who == "anonymous" else getattr(cast, who)
             client = verified_client(user)

@@ -19,6 +19,7 @@ from conftest import verified_client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from remit.core.extensions import remit_app_modules
 from remit.core.tests.factories import ResourceFactory
 from remit.patients.models import Patient
 from remit.portal.models import LinkPurpose
@@ -32,6 +33,7 @@ _NUMBERS = re.compile(rb"\d+")
 # Per-response noise that says nothing about the object: masked CSRF tokens.
 _CSRF = re.compile(rb'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+')
 
+APP_ROUTES = remit_app_modules("tests.access")
 PATH_ROUTES = [
     ("GET", "/patients/{id}/"),
     ("GET", "/patients/{id}/?tab=sessions"),
@@ -215,6 +217,33 @@ def test_a_patient_link_opens_only_its_own_patient(cast, mutation, position, jun
     own_page = client.get(f"/p/{own}/")
     assert own_page.status_code == 200 and b"Mockridge" not in own_page.content
     assert cast.patient.legal_family_name.encode() not in own_page.content
+
+
+# Capability apps list their id-taking routes as ISOLATION_ROUTES in tests/access.py, with
+# route_values(cast) giving the first clinic's objects; the other clinic's prescriber attacks.
+APP_PATH_ROUTES = [
+    (module, route) for module in APP_ROUTES for route in getattr(module, "ISOLATION_ROUTES", [])
+]
+
+
+@pytest.mark.skipif(not APP_PATH_ROUTES, reason="no capability routes take ids yet")
+@hypothesis_settings
+@given(
+    index=st.integers(min_value=0, max_value=max(len(APP_PATH_ROUTES) - 1, 0)),
+    ghost_id=GHOST_IDS,
+)
+def test_no_one_reaches_another_clinics_capability_objects(cast, index, ghost_id):
+    module, (method, template) = APP_PATH_ROUTES[index]
+    values = module.route_values(cast)
+    client = verified_client(cast.outsider)
+    real = _send(client, method, template.format(**values))
+    ghost = _send(client, method, template.format(**{key: ghost_id for key in values}))
+    ATTEMPTS["staff"] += 1
+    if real.status_code not in FORBIDDEN or _reveals(real, cast.patient):
+        ATTEMPTS["successes"] += 1
+    assert real.status_code in FORBIDDEN, f"outsider {method} {template}: {real.status_code}"
+    assert not _reveals(real, cast.patient)
+    assert _normalised(real) == _normalised(ghost), "a forbidden id must look like a missing one"
 
 
 def test_zz_report_the_number_of_attempts(capsys):
