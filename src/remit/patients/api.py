@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from remit.accounts.models import StaffUser
@@ -61,7 +61,7 @@ def list_patients(request: HttpRequest, query: Query[PatientQuery]) -> dict[str,
 
 
 @router.post("", response={201: PatientPublic, **ERRORS})
-def create_patient(request: HttpRequest, payload: PatientCreate) -> tuple[int, Patient]:
+def create_patient(request: HttpRequest, payload: PatientCreate) -> Status[Patient]:
     user = _staff(request, Capability.EDIT_DEMOGRAPHICS)
     details = payload.dict(exclude={"weight_kg", "height_cm"})
     patient = patient_create(
@@ -71,7 +71,7 @@ def create_patient(request: HttpRequest, payload: PatientCreate) -> tuple[int, P
         weight_kg=payload.weight_kg,
         height_cm=payload.height_cm,
     )
-    return 201, patient
+    return Status(201, patient)
 
 
 @router.get("/{patient_id}", response={200: PatientPublic, **ERRORS})
@@ -102,7 +102,7 @@ def list_measurements(request: HttpRequest, patient_id: int) -> list[BodyMeasure
 @router.post("/{patient_id}/measurements", response={201: MeasurementPublic, **ERRORS})
 def create_measurement(
     request: HttpRequest, patient_id: int, payload: MeasurementCreate
-) -> tuple[int, BodyMeasurement]:
+) -> Status[BodyMeasurement]:
     user = _staff(request, Capability.CHART_SESSION)
     patient = patient_get_for_staff(user=user, patient_id=patient_id)
     if patient.clinic_id != user.clinic_id:
@@ -110,4 +110,4 @@ def create_measurement(
     measurement = body_measurement_record(
         patient=patient, by=user, weight_kg=payload.weight_kg, height_cm=payload.height_cm
     )
-    return 201, measurement
+    return Status(201, measurement)
