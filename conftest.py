@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -53,3 +58,44 @@ def verified_client(user: StaffUser | None) -> Client:
 @pytest.fixture
 def client_for() -> Callable[[StaffUser | None], Client]:
     return verified_client
+
+
+# The logs of the whole test run must hold no patient identifiers: every record any logger
+# emits (at Remit's configured level) goes to one file, scanned when the run ends.
+_run_log_key = pytest.StashKey[tuple[str, logging.FileHandler]]()
+_MRN = re.compile(r"\bR\d{8}\b")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    handle, path = tempfile.mkstemp(prefix="remit-test-run-", suffix=".log")
+    os.close(handle)
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    config.stash[_run_log_key] = (path, handler)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from remit.core.tests.factories import SYNTHETIC_FAMILY_NAMES
+    from remit.patients.seed import SURNAMES
+
+    path, handler = session.config.stash[_run_log_key]
+    handler.flush()
+    logging.getLogger().removeHandler(handler)
+    text = Path(path).read_text(errors="replace")
+    leaks = sorted(
+        set(_MRN.findall(text))
+        | {name for name in (*SURNAMES, *SYNTHETIC_FAMILY_NAMES) if name in text}
+    )
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if leaks:
+        if reporter:
+            reporter.write_line(
+                f"patient identifiers found in the run's logs ({path}): {', '.join(leaks[:20])}",
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif reporter:
+        size = len(text.splitlines())
+        reporter.write_line(f"log scan: {size} log lines of the run, no patient names or MRNs")
+    os.unlink(path)

@@ -72,6 +72,10 @@ def staff_user(username: str, clinic: Clinic, *roles: Role) -> StaffUser:
     return user
 
 
+# Family names the factories give test patients (the log scan looks for them).
+SYNTHETIC_FAMILY_NAMES = ("Sampleton", "Fakebury", "Demoski", "Placeholt")
+
+
 class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patient
@@ -79,7 +83,7 @@ class PatientFactory(factory.django.DjangoModelFactory):
     clinic = factory.SubFactory(ClinicFactory)
     mrn = factory.Sequence(lambda n: mrn_from_number(9_000_000 + n))
     legal_given_name = factory.Iterator(["Clara", "Dev", "Elena", "Felix", "Greta"])
-    legal_family_name = factory.Iterator(["Sampleton", "Fakebury", "Demoski", "Placeholt"])
+    legal_family_name = factory.Iterator(SYNTHETIC_FAMILY_NAMES)
     date_of_birth = factory.Sequence(lambda n: date(1960 + n % 40, 1 + n % 12, 1 + n % 28))
     sex_at_birth = SexAtBirth.FEMALE
     phone = "+1 555 0100"
