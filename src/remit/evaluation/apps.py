@@ -7,3 +7,4 @@ class EvaluationConfig(AppConfig):
     name = "remit.evaluation"
     label = "evaluation"
     verbose_name = "Evaluation and eligibility"
+    remit_url_prefix = "evaluation/"

@@ -7,3 +7,5 @@ class IntakeConfig(AppConfig):
     name = "remit.intake"
     label = "intake"
     verbose_name = "Self-screen and consultation requests"
+    # Public pages live under /intake/start/<clinic id>/; the staff queue under /intake/.
+    remit_url_prefix = "intake/"
