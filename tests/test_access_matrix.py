@@ -39,7 +39,9 @@ def _everyone(status: int) -> dict[str, int]:
 # Page routes: role -> expected status of a GET. "outsider" is a prescriber at another clinic,
 # so for the first clinic's objects it must get 404, never the object.
 PAGES: dict[str, dict[str, int]] = {
-    "home": {**_only(set(ROLES), ok=200), **{r: 302 for r in DEMOGRAPHIC | {"outsider"}}},
+    # The start page shows the panels of what a role holds (prescribers: safety alerts); a
+    # role with no panel but the patient list goes straight to the list.
+    "home": {**_only(set(ROLES), ok=200), **{r: 302 for r in DEMOGRAPHIC - {"prescriber"}}},
     "healthz": _everyone(200),
     "login": {**_everyone(302), "anonymous": 200},
     "logout": _everyone(405),

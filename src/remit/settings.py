@@ -267,6 +267,10 @@ LOGGING = {
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 REMIT_PATIENTS_PER_PAGE = 25
+# The address patients reach Remit at: links in emails and texts start with it.
+REMIT_BASE_URL = env_str("REMIT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The class that sends text messages; the default logs a line (no patient identifiers) instead.
+REMIT_SMS_BACKEND = env_str("REMIT_SMS_BACKEND", "")
 
 # Staff sign-in. MFA is required unless a deployment turns it off on purpose (the demo does).
 REMIT_MFA_REQUIRED = env_bool("REMIT_MFA_REQUIRED", True)

@@ -7,3 +7,4 @@ class MeasuresConfig(AppConfig):
     name = "remit.measures"
     label = "measures"
     verbose_name = "Measurement-based care"
+    remit_url_prefix = "measures/"
