@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
         ("clinics", "0001_initial"),
         ("patients", "0002_emergencyaccess"),
         ("portal", "0001_initial"),
-        ("protocols", "0002_course_earliest_start"),
-        ("scheduling", "0003_no_double_booking"),
+        ("protocols", "0001_initial"),
+        ("scheduling", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
