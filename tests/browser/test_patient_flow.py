@@ -18,6 +18,7 @@ def test_a_nurse_signs_in_finds_a_patient_and_opens_the_chart(tablet, third_part
     diagnosis_add(patient=cast.patient, by=cast.prescriber, code="F33.2")
 
     sign_in(tablet, "nurse", TEST_PASSWORD)
+    tablet.get_by_role("link", name="Patients", exact=True).click()
     expect(tablet.get_by_role("heading", name="Patients")).to_be_visible()
 
     tablet.get_by_label("Search patients").fill("testw")
@@ -69,6 +70,7 @@ def test_an_intake_coordinator_fixes_a_validation_error_and_registers_a_patient(
 def test_the_patient_list_works_on_a_phone(phone):
     build_cast()
     sign_in(phone, "prescriber", TEST_PASSWORD)
+    phone.get_by_role("link", name="Patients", exact=True).click()
     expect(phone.get_by_role("link", name="Testwood, Avery")).to_be_visible()
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, "the page must not scroll sideways on a phone"
