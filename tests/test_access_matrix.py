@@ -41,7 +41,7 @@ def _everyone(status: int) -> dict[str, int]:
 PAGES: dict[str, dict[str, int]] = {
     # The start page shows the panels of what a role holds (prescribers: safety alerts); a
     # role with no panel but the patient list goes straight to the list.
-    "home": {**_only(set(ROLES), ok=200), **{r: 302 for r in DEMOGRAPHIC - {"prescriber"}}},
+    "home": {**_only(set(ROLES), ok=200), "intake": 302},
     "healthz": _everyone(200),
     "login": {**_everyone(302), "anonymous": 200},
     "logout": _everyone(405),

@@ -269,6 +269,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REMIT_PATIENTS_PER_PAGE = 25
 # The address patients reach Remit at: links in emails and texts start with it.
 REMIT_BASE_URL = env_str("REMIT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Hours before an appointment that its reminder (with the protocol's preparation) goes out.
+REMIT_REMINDER_LEAD_H = env_int("REMIT_REMINDER_LEAD_H", 24, minimum=1)
 # The class that sends text messages; the default logs a line (no patient identifiers) instead.
 REMIT_SMS_BACKEND = env_str("REMIT_SMS_BACKEND", "")
 

@@ -7,3 +7,4 @@ class ProtocolsConfig(AppConfig):
     name = "remit.protocols"
     label = "protocols"
     verbose_name = "Protocols and treatment courses"
+    remit_url_prefix = "protocols/"

@@ -70,6 +70,8 @@ class TreatmentCourse(models.Model):
     # Sessions a payer or prescriber has added to the phase beyond the protocol's count.
     extra_sessions = models.PositiveSmallIntegerField(default=0)
     stop_reason = models.TextField(blank=True)
+    # The first local day sessions may be booked (e.g. after consent or REMS enrolment).
+    earliest_start = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

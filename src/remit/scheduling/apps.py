@@ -7,3 +7,4 @@ class SchedulingConfig(AppConfig):
     name = "remit.scheduling"
     label = "scheduling"
     verbose_name = "Scheduling"
+    remit_url_prefix = "schedule/"

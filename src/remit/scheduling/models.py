@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from remit.clinics.models import Weekday
 from remit.scheduling.transitions import AppointmentStatus
 
 
@@ -53,6 +54,8 @@ class Appointment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Set when the reminder went out, so a re-run of the task never sends it twice.
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["start", "id"]
@@ -88,3 +91,85 @@ class AppointmentStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_status or '—'} → {self.new_status}"
+
+
+class StaffHours(models.Model):
+    """One recurring working period of a staff member, wall-clock time in the clinic's zone."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="working_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+
+    class Meta:
+        ordering = ["staff_id", "weekday", "starts_at"]
+        verbose_name_plural = "staff hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="staff_hours_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        hours = f"{self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+        return f"{self.staff_id} {self.get_weekday_display()} {hours}"
+
+
+class PatientAvailability(models.Model):
+    """A weekly window when the patient can come; ``preferred`` marks the times they like best."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="availability"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+    preferred = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["patient_id", "weekday", "starts_at"]
+        verbose_name_plural = "patient availability"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="patient_availability_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+
+class PlannerRunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class PlannerRun(models.Model):
+    """One run of the clinic planner over the new courses of a period, run by the task worker."""
+
+    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    first_day = models.DateField()
+    last_day = models.DateField()
+    time_limit_s = models.PositiveSmallIntegerField(default=20)
+    status = models.CharField(max_length=10, choices=PlannerRunStatus.choices, default="queued")
+    # Summary numbers and per-course outcomes (ids, counts and explanations; no patient names).
+    result = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Planner {self.first_day}..{self.last_day} ({self.status})"

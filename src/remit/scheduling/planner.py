@@ -1,8 +1,8 @@
 """The clinic planner: CP-SAT over the slot grid, seeded with the greedy first-fit plan.
 
 ``plan_courses`` books one course's series (pass one request) or many new courses together. It
-always runs the greedy first-fit first and returns whichever plan scores higher, so the optimiser
-can never do worse than the baseline.
+always runs the greedy first-fit first and returns whichever plan scores higher (first-fit on a
+tie), so the optimiser can never do worse than the baseline.
 
 To keep a clinic month small enough for a time limit, CP-SAT chooses each session's start from
 "lanes": back-to-back starts from each day's opening (one session length apart), the first start
@@ -83,7 +83,9 @@ def plan_courses(
         bound=bound,
         solver_status=status,
     )
-    if plan.score < greedy_plan.score:
+    # On a tie the first-fit plan wins: it starts each course as early as it can, which the
+    # objective does not reward, and a patient's series should not drift later for nothing.
+    if plan.score <= greedy_plan.score:
         return build_plan(
             problem,
             greedy,

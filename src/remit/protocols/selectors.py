@@ -1,0 +1,116 @@
+"""Reads of protocol versions and treatment courses, scoped to what the asking staff may see."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from remit.accounts.models import StaffUser
+from remit.clinics.models import Clinic
+from remit.patients.models import Patient
+from remit.patients.selectors import patients_visible_to
+from remit.protocols.definitions import Protocol, load_protocol
+from remit.protocols.models import CourseStatusChange, ProtocolVersion, TreatmentCourse
+
+
+@lru_cache(maxsize=256)
+def _protocol_of(version_id: int, definition_key: str) -> Protocol:
+    import json
+
+    return load_protocol(json.loads(definition_key))
+
+
+def protocol_of(version: ProtocolVersion) -> Protocol:
+    """The validated protocol a version row stores (rows never change, so it is cached)."""
+    import json
+
+    return _protocol_of(version.pk, json.dumps(version.definition, sort_keys=True))
+
+
+def protocol_versions_for(clinic: Clinic | int) -> QuerySet[ProtocolVersion]:
+    """Every version a clinic may use or read: the shipped library and its own versions."""
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    return ProtocolVersion.objects.filter(Q(clinic__isnull=True) | Q(clinic_id=clinic_id))
+
+
+def protocol_versions_current(clinic: Clinic | int) -> list[ProtocolVersion]:
+    """The version a new course starts on, per protocol code: the clinic's own latest version
+    if it has changed the protocol, else the library's latest."""
+    from remit.protocols.services import protocol_library_ensure
+
+    protocol_library_ensure()
+    current: dict[str, ProtocolVersion] = {}
+    for version in protocol_versions_for(clinic).order_by("code", "version"):
+        held = current.get(version.code)
+        if held is None or version.clinic_id is not None or held.clinic_id is None:
+            current[version.code] = version
+    return sorted(current.values(), key=lambda v: v.title)
+
+
+def protocol_version_get(*, user: StaffUser, version_id: int) -> ProtocolVersion:
+    version = protocol_versions_for(user.home_clinic_id).filter(pk=version_id).first()
+    if version is None:
+        raise Http404("No such protocol")
+    return version
+
+
+def protocol_version_is_current(version: ProtocolVersion, clinic: Clinic | int) -> bool:
+    return any(v.pk == version.pk for v in protocol_versions_current(clinic))
+
+
+def _course_appointments() -> Prefetch[str]:
+    from remit.scheduling.models import Appointment
+
+    return Prefetch(
+        "appointments",
+        queryset=Appointment.objects.select_related("resource", "staff").order_by("start", "id"),
+    )
+
+
+def courses_for_patient(patient: Patient) -> QuerySet[TreatmentCourse]:
+    return (
+        TreatmentCourse.objects.filter(patient=patient)
+        .select_related("protocol_version")
+        .prefetch_related(_course_appointments())
+        .order_by("-created_at", "-id")
+    )
+
+
+def course_get_for_staff(*, user: StaffUser, course_id: int) -> TreatmentCourse:
+    """The course, or 404 whether it does not exist or its patient is outside the user's scope."""
+    course = (
+        TreatmentCourse.objects.filter(pk=course_id, patient__in=patients_visible_to(user))
+        .select_related("protocol_version", "patient", "patient__clinic", "clinic")
+        .prefetch_related(
+            _course_appointments(),
+            Prefetch("status_changes", queryset=_status_changes()),
+        )
+        .first()
+    )
+    if course is None:
+        raise Http404("No such course")
+    return course
+
+
+def _status_changes() -> QuerySet[CourseStatusChange]:
+    return CourseStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
+
+
+def course_session_count(course: TreatmentCourse) -> int:
+    """Sessions the course's current phase asks for: the protocol's count plus extensions."""
+    phase = protocol_of(course.protocol_version).phase(course.phase)
+    return phase.session_count + course.extra_sessions
+
+
+def planned_unbooked_courses(clinic: Clinic) -> QuerySet[TreatmentCourse]:
+    """Planned courses of a clinic that have no appointment holding a slot yet."""
+    from remit.scheduling.transitions import HOLDS_RESOURCE
+
+    return (
+        TreatmentCourse.objects.filter(clinic=clinic, status="planned")
+        .exclude(appointments__status__in=[s.value for s in HOLDS_RESOURCE])
+        .select_related("protocol_version", "patient")
+        .order_by("created_at", "id")
+    )
