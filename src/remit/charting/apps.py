@@ -7,3 +7,4 @@ class ChartingConfig(AppConfig):
     name = "remit.charting"
     label = "charting"
     verbose_name = "Session charting"
+    remit_url_prefix = "charting/"

@@ -7,3 +7,4 @@ class ControlledConfig(AppConfig):
     name = "remit.controlled"
     label = "controlled"
     verbose_name = "Controlled-substance ledger"
+    remit_url_prefix = "controlled/"

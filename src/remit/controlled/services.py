@@ -1,0 +1,264 @@
+"""Every write to the controlled-substance ledger.
+
+Each new entry is checked by the pure ledger against the folded state of the entries it could
+conflict with (its vials' and its session's), inside the transaction that saves it, with the
+vial rows locked (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers with BEGIN
+IMMEDIATE). So two tablets drawing from one vial at once cannot take it below zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from remit.accounts.models import StaffUser
+from remit.clinics.models import Clinic
+from remit.controlled import ledger
+from remit.controlled.models import EntryKind, LedgerEntry, Vial
+from remit.controlled.selectors import clinic_zone, entries_touching, fold_rows, pure_entry
+from remit.core.audit import audit_record
+from remit.core.models import AuditAction
+
+if TYPE_CHECKING:
+    from remit.charting.models import Session
+
+
+def _same_clinic(clinic_id: int, *people: StaffUser | None) -> None:
+    for person in people:
+        if person is not None and person.clinic_id != clinic_id:
+            raise ValidationError({"second_person": "Choose a member of this clinic's staff."})
+
+
+def _append(
+    entry: LedgerEntry, *, vial_ids: Iterable[int] = (), field: str = "__all__"
+) -> LedgerEntry:
+    """Check one new entry against the folded ledger and save it; refused: nothing saved."""
+    ids = sorted(set(vial_ids))
+    # Lock the vials (in id order, so two writers never deadlock) before reading their entries.
+    list(Vial.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    if entry.session_id is not None:
+        from remit.charting.models import Session
+
+        list(Session.objects.select_for_update().filter(pk=entry.session_id).values_list("pk"))
+    zone = clinic_zone(entry.clinic_id)
+    state = fold_rows(
+        entries_touching(clinic_id=entry.clinic_id, vial_ids=ids, session_id=entry.session_id),
+        zone,
+    )
+    try:
+        ledger.apply_entry(state, pure_entry(entry, zone))
+    except ledger.LedgerError as error:
+        raise ValidationError({field: str(error)}) from None
+    entry.save()
+    patient_id = entry.session.patient_id if entry.session is not None else None
+    audit_record(
+        action=AuditAction.CREATE,
+        actor=entry.by,
+        obj=entry,
+        patient_id=patient_id,
+        clinic_id=entry.clinic_id,
+        detail={"kind": entry.kind},
+    )
+    return entry
+
+
+def _session_vials(session: Session) -> list[int]:
+    return [
+        v
+        for v in LedgerEntry.objects.filter(session=session, kind=EntryKind.DRAW)
+        .values_list("vial_id", flat=True)
+        .distinct()
+        if v is not None
+    ]
+
+
+@transaction.atomic
+def vial_receive(
+    *,
+    clinic: Clinic,
+    by: StaffUser,
+    label: str,
+    drug: str,
+    concentration_mg_per_ml: Decimal,
+    volume_ml: Decimal,
+    lot: str,
+    expiry: date,
+    supplier: str,
+) -> Vial:
+    label = label.strip()
+    if Vial.objects.filter(clinic=clinic, label__iexact=label).exists():
+        raise ValidationError({"label": "A vial with this name was already received."})
+    vial = Vial(
+        clinic=clinic,
+        label=label,
+        drug=drug,
+        concentration_mg_per_ml=concentration_mg_per_ml,
+        volume_ml=volume_ml,
+        lot=lot.strip(),
+        expiry=expiry,
+        supplier=supplier.strip(),
+        received_at=timezone.now(),
+        received_by=by,
+    )
+    vial.full_clean()
+    # Saved inside this transaction: if the ledger refuses the receipt, both roll back.
+    vial.save()
+    _append(
+        LedgerEntry(clinic=clinic, kind=EntryKind.RECEIPT, at=vial.received_at, by=by, vial=vial),
+        vial_ids=[vial.pk],
+    )
+    return vial
+
+
+@transaction.atomic
+def draw_record(*, session: Session, vial: Vial, volume_ml: Decimal, by: StaffUser) -> LedgerEntry:
+    if vial.clinic_id != session.clinic_id:
+        raise ValidationError({"vial": "Choose a vial of this clinic."})
+    return _append(
+        LedgerEntry(
+            clinic_id=session.clinic_id,
+            kind=EntryKind.DRAW,
+            at=timezone.now(),
+            by=by,
+            vial=vial,
+            session=session,
+            volume_ml=volume_ml,
+        ),
+        vial_ids=[vial.pk, *_session_vials(session)],
+        field="volume_ml",
+    )
+
+
+def _close_if_balanced(session: Session, by: StaffUser, vial_ids: list[int]) -> None:
+    zone = clinic_zone(session.clinic_id)
+    state = fold_rows(
+        entries_touching(clinic_id=session.clinic_id, vial_ids=vial_ids, session_id=session.pk),
+        zone,
+    )
+    totals = state.sessions.get(str(session.pk))
+    if totals is not None and not totals.closed and totals.unaccounted_mg == 0:
+        _append(
+            LedgerEntry(
+                clinic_id=session.clinic_id,
+                kind=EntryKind.SESSION_CLOSE,
+                at=timezone.now(),
+                by=by,
+                session=session,
+            ),
+            vial_ids=vial_ids,
+        )
+
+
+@transaction.atomic
+def administration_record(*, session: Session, amount_mg: Decimal, by: StaffUser) -> LedgerEntry:
+    vial_ids = _session_vials(session)
+    entry = _append(
+        LedgerEntry(
+            clinic_id=session.clinic_id,
+            kind=EntryKind.ADMINISTRATION,
+            at=timezone.now(),
+            by=by,
+            session=session,
+            amount_mg=amount_mg,
+        ),
+        vial_ids=vial_ids,
+        field="amount_mg",
+    )
+    _close_if_balanced(session, by, vial_ids)
+    return entry
+
+
+@transaction.atomic
+def waste_record(
+    *, session: Session, amount_mg: Decimal, by: StaffUser, witness: StaffUser | None
+) -> LedgerEntry:
+    """Drug drawn but not given, wasted in front of a second staff member."""
+    _same_clinic(session.clinic_id, witness)
+    vial_ids = _session_vials(session)
+    entry = _append(
+        LedgerEntry(
+            clinic_id=session.clinic_id,
+            kind=EntryKind.WASTE,
+            at=timezone.now(),
+            by=by,
+            second_person=witness,
+            session=session,
+            amount_mg=amount_mg,
+        ),
+        vial_ids=vial_ids,
+        field="second_person" if witness is None or witness.pk == by.pk else "amount_mg",
+    )
+    _close_if_balanced(session, by, vial_ids)
+    return entry
+
+
+@transaction.atomic
+def vial_waste_record(
+    *, vial: Vial, volume_ml: Decimal, reason: str, by: StaffUser, witness: StaffUser | None
+) -> LedgerEntry:
+    _same_clinic(vial.clinic_id, witness)
+    return _append(
+        LedgerEntry(
+            clinic_id=vial.clinic_id,
+            kind=EntryKind.VIAL_WASTE,
+            at=timezone.now(),
+            by=by,
+            second_person=witness,
+            vial=vial,
+            volume_ml=volume_ml,
+            reason=reason.strip(),
+        ),
+        vial_ids=[vial.pk],
+    )
+
+
+@transaction.atomic
+def count_record(*, vial: Vial, counted_ml: Decimal, by: StaffUser) -> LedgerEntry:
+    """A physical count; a difference opens a discrepancy that freezes the vial."""
+    return _append(
+        LedgerEntry(
+            clinic_id=vial.clinic_id,
+            kind=EntryKind.COUNT,
+            at=timezone.now(),
+            by=by,
+            vial=vial,
+            volume_ml=counted_ml,
+        ),
+        vial_ids=[vial.pk],
+        field="volume_ml",
+    )
+
+
+@transaction.atomic
+def reconciliation_record(
+    *, vial: Vial, reason: str, by: StaffUser, second_person: StaffUser | None
+) -> LedgerEntry:
+    """Close a count discrepancy: a reason and a second, different person."""
+    _same_clinic(vial.clinic_id, second_person)
+    return _append(
+        LedgerEntry(
+            clinic_id=vial.clinic_id,
+            kind=EntryKind.ADJUSTMENT,
+            at=timezone.now(),
+            by=by,
+            second_person=second_person,
+            vial=vial,
+            reason=reason.strip(),
+        ),
+        vial_ids=[vial.pk],
+    )
+
+
+def inventory_export_record(*, clinic: Clinic, by: StaffUser, rows: int) -> None:
+    audit_record(
+        action=AuditAction.EXPORT,
+        actor=by,
+        clinic_id=clinic.pk,
+        detail={"export": "controlled_inventory", "rows": rows},
+    )

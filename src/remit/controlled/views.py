@@ -1,0 +1,306 @@
+"""Ledger pages: stock, vials with running balances, counts, reconciliation, export; and the
+drug card of the session page (draw, give, waste)."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from remit.charting.dosing import show
+from remit.charting.models import Session
+from remit.charting.selectors import session_get_for_charting
+from remit.controlled import services
+from remit.controlled.forms import (
+    CountForm,
+    DrawForm,
+    GiveForm,
+    ReceiveForm,
+    ReconcileForm,
+    VialWasteForm,
+    WasteForm,
+)
+from remit.controlled.ledger import inventory_rows
+from remit.controlled.selectors import (
+    drawable_vials,
+    ledger_state,
+    session_ledger,
+    staff_of_clinic,
+    vial_get,
+    vial_history,
+    vial_rows,
+)
+from remit.core.http import StaffRequest
+from remit.core.permissions import staff_required
+from remit.core.roles import Capability
+
+
+def _apply(form: Form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _drug_of(session: Session) -> str:
+    return "esketamine" if session.modality == "esketamine" else "ketamine"
+
+
+def session_ledger_context(
+    request: StaffRequest, session: Session, forms: dict[str, Any]
+) -> dict[str, Any]:
+    """The drug card on the session page."""
+    staff = staff_of_clinic(request.user).exclude(pk=request.user.pk)
+    dose = getattr(session, "dose", None)
+    ledger = session_ledger(session)
+    give_initial = {"amount_mg": dose.dose_mg} if dose is not None and dose.dose_mg else {}
+    left = ledger.unaccounted_mg - (
+        dose.dose_mg if dose is not None and dose.dose_mg and not ledger.given_mg else 0
+    )
+    return {
+        "drug_ledger": ledger,
+        "draw_form": forms.get("draw_form")
+        or DrawForm(vials=drawable_vials(request.user, _drug_of(session))),
+        "give_form": forms.get("give_form") or GiveForm(initial=give_initial),
+        "waste_form": forms.get("waste_form")
+        or WasteForm(staff=staff, initial={"amount_mg": show(left)} if left > 0 else {}),
+    }
+
+
+def _respond(
+    request: StaffRequest, session: Session, status: int = 200, **forms: Any
+) -> HttpResponse:
+    from remit.charting.views import respond
+
+    return respond(request, session, status=status, **forms)
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.HANDLE_CONTROLLED)
+def draw(request: StaffRequest, session_id: int) -> HttpResponse:
+    session = session_get_for_charting(user=request.user, session_id=session_id)
+    form = DrawForm(request.POST, vials=drawable_vials(request.user, _drug_of(session)))
+    if form.is_valid():
+        try:
+            services.draw_record(
+                session=session,
+                vial=form.cleaned_data["vial"],
+                volume_ml=form.cleaned_data["volume_ml"],
+                by=request.user,
+            )
+            return _respond(request, session)
+        except ValidationError as error:
+            _apply(form, error)
+    return _respond(request, session, status=422, draw_form=form)
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.HANDLE_CONTROLLED)
+def give(request: StaffRequest, session_id: int) -> HttpResponse:
+    session = session_get_for_charting(user=request.user, session_id=session_id)
+    form = GiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.administration_record(
+                session=session, amount_mg=form.cleaned_data["amount_mg"], by=request.user
+            )
+            return _respond(request, session)
+        except ValidationError as error:
+            _apply(form, error)
+    return _respond(request, session, status=422, give_form=form)
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.HANDLE_CONTROLLED)
+def waste(request: StaffRequest, session_id: int) -> HttpResponse:
+    session = session_get_for_charting(user=request.user, session_id=session_id)
+    form = WasteForm(request.POST, staff=staff_of_clinic(request.user))
+    if form.is_valid():
+        try:
+            services.waste_record(
+                session=session,
+                amount_mg=form.cleaned_data["amount_mg"],
+                by=request.user,
+                witness=form.cleaned_data["witness"],
+            )
+            return _respond(request, session)
+        except ValidationError as error:
+            _apply(form, error)
+    return _respond(request, session, status=422, waste_form=form)
+
+
+# --- The ledger pages ---------------------------------------------------------------------------
+
+
+def _ledger_context(
+    request: StaffRequest, receive_form: ReceiveForm | None = None
+) -> dict[str, Any]:
+    rows, per_drug = vial_rows(request.user)
+    return {
+        "rows": rows,
+        "per_drug": sorted(per_drug.items()),
+        "receive_form": receive_form or ReceiveForm(),
+        "today": timezone.localdate(),
+    }
+
+
+@staff_required(Capability.HANDLE_CONTROLLED)
+def ledger(request: StaffRequest) -> HttpResponse:
+    return render(request, "controlled/ledger.html", _ledger_context(request))
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.HANDLE_CONTROLLED)
+def receive(request: StaffRequest) -> HttpResponse:
+    form = ReceiveForm(request.POST)
+    if form.is_valid():
+        try:
+            vial = services.vial_receive(
+                clinic=request.user.home_clinic, by=request.user, **form.cleaned_data
+            )
+            return redirect("controlled:vial", vial_id=vial.pk)
+        except ValidationError as error:
+            _apply(form, error)
+    return render(request, "controlled/ledger.html", _ledger_context(request, form), status=422)
+
+
+def _vial_context(request: StaffRequest, vial_id: int, **forms: Any) -> dict[str, Any]:
+    vial = vial_get(user=request.user, vial_id=vial_id)
+    staff = staff_of_clinic(request.user).exclude(pk=request.user.pk)
+    history = vial_history(vial)
+    state = ledger_state(request.user.home_clinic_id)
+    return {
+        "vial": vial,
+        "history": history,
+        "balance_ml": history[-1].balance_ml if history else 0,
+        "open_discrepancy": state.open_discrepancies.get(str(vial.pk)),
+        "expired": vial.expiry < timezone.localdate(),
+        "count_form": forms.get("count_form") or CountForm(),
+        "reconcile_form": forms.get("reconcile_form") or ReconcileForm(staff=staff),
+        "vial_waste_form": forms.get("vial_waste_form") or VialWasteForm(staff=staff),
+    }
+
+
+@staff_required(Capability.HANDLE_CONTROLLED)
+def vial(request: StaffRequest, vial_id: int) -> HttpResponse:
+    return render(request, "controlled/vial.html", _vial_context(request, vial_id))
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.HANDLE_CONTROLLED)
+def count(request: StaffRequest, vial_id: int) -> HttpResponse:
+    found = vial_get(user=request.user, vial_id=vial_id)
+    form = CountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.count_record(
+                vial=found, counted_ml=form.cleaned_data["counted_ml"], by=request.user
+            )
+            return redirect("controlled:vial", vial_id=found.pk)
+        except ValidationError as error:
+            _apply(form, error)
+    return render(
+        request,
+        "controlled/vial.html",
+        _vial_context(request, vial_id, count_form=form),
+        status=422,
+    )
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.HANDLE_CONTROLLED)
+def reconcile(request: StaffRequest, vial_id: int) -> HttpResponse:
+    found = vial_get(user=request.user, vial_id=vial_id)
+    form = ReconcileForm(request.POST, staff=staff_of_clinic(request.user))
+    if form.is_valid():
+        try:
+            services.reconciliation_record(
+                vial=found,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                second_person=form.cleaned_data["second_person"],
+            )
+            return redirect("controlled:vial", vial_id=found.pk)
+        except ValidationError as error:
+            _apply(form, error)
+    return render(
+        request,
+        "controlled/vial.html",
+        _vial_context(request, vial_id, reconcile_form=form),
+        status=422,
+    )
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.HANDLE_CONTROLLED)
+def vial_waste(request: StaffRequest, vial_id: int) -> HttpResponse:
+    found = vial_get(user=request.user, vial_id=vial_id)
+    form = VialWasteForm(request.POST, staff=staff_of_clinic(request.user))
+    if form.is_valid():
+        try:
+            services.vial_waste_record(
+                vial=found,
+                volume_ml=form.cleaned_data["volume_ml"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                witness=form.cleaned_data["witness"],
+            )
+            return redirect("controlled:vial", vial_id=found.pk)
+        except ValidationError as error:
+            _apply(form, error)
+    return render(
+        request,
+        "controlled/vial.html",
+        _vial_context(request, vial_id, vial_waste_form=form),
+        status=422,
+    )
+
+
+def _safe(row: dict[str, str]) -> dict[str, str]:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    return {k: ("'" + v if v[:1] in ("=", "+", "-", "@") else v) for k, v in row.items()}
+
+
+@staff_required(Capability.HANDLE_CONTROLLED)
+def export(request: StaffRequest) -> HttpResponse:
+    """The inventory as CSV: one row per vial with its balance (audited as an export)."""
+    state = ledger_state(request.user.home_clinic_id)
+    labels = {str(r.vial.pk): r.vial.label for r in vial_rows(request.user)[0]}
+    rows = inventory_rows(state)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="controlled-inventory-{stamp}.csv"'
+    fields = [
+        "vial_name",
+        *(
+            rows[0].keys()
+            if rows
+            else [
+                "vial",
+                "drug",
+                "lot",
+                "expiry",
+                "supplier",
+                "concentration_mg_per_ml",
+                "received_ml",
+                "balance_ml",
+                "balance_mg",
+                "open_discrepancy",
+            ]
+        ),
+    ]
+    writer = csv.DictWriter(response, fieldnames=fields)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(_safe({"vial_name": labels.get(row["vial"], ""), **row}))
+    services.inventory_export_record(
+        clinic=request.user.home_clinic, by=request.user, rows=len(rows)
+    )
+    return response
