@@ -276,8 +276,17 @@ class SafetyAlert(models.Model):
         "patients.Patient", on_delete=models.PROTECT, related_name="safety_alerts"
     )
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="+")
+    # Empty while the questionnaire is unsent: a critical answer raises the alert the moment it
+    # is given, and the assessment is attached when (if ever) the patient sends it.
     assessment = models.OneToOneField(
-        Assessment, on_delete=models.PROTECT, related_name="safety_alert"
+        Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="safety_alert"
+    )
+    request = models.ForeignKey(
+        "measures.AssessmentRequest",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="safety_alerts",
     )
     # What fired: a list of {"kind": "item"|"band", "text": ..., "rule": ..., "source": ...}.
     reasons = models.JSONField()

@@ -185,11 +185,24 @@ def assessment_record(
                 "source": result.severity_source or "",
             }
         )
-    if reasons:
+    early = (
+        SafetyAlert.objects.select_for_update()
+        .filter(request=request, assessment__isnull=True)
+        .first()
+        if request is not None
+        else None
+    )
+    if early is not None:
+        # The alert raised while the patient was still answering now gets the full record.
+        early.assessment = assessment
+        early.reasons = reasons or early.reasons
+        early.save(update_fields=["assessment", "reasons"])
+    elif reasons:
         alert = SafetyAlert.objects.create(
             patient=patient,
             clinic_id=patient.clinic_id,
             assessment=assessment,
+            request=request,
             reasons=reasons,
             raised_at=now,
         )
@@ -510,7 +523,39 @@ def questionnaire_save(*, token: str, code: str, raw: Mapping[str, Any]) -> Open
     partial = _parse(opened.current, raw, strict=False)
     request.partial_answers = {**request.partial_answers, code: partial}
     request.save(update_fields=["partial_answers"])
+    alert_at = _alert_at(measures_settings_of(opened.link.patient.clinic))
+    if _critical_given(code, partial, alert_at):
+        _raise_alert_before_sending(request=request, code=code)
     return questionnaire_open(token)
+
+
+def _raise_alert_before_sending(*, request: AssessmentRequest, code: str) -> None:
+    """A critical answer must reach a prescriber even if the patient never presses Send."""
+    if request.safety_alerts.exists():
+        return
+    patient = request.patient
+    title = INSTRUMENTS[code].title.split(" (")[0]
+    alert = SafetyAlert.objects.create(
+        patient=patient,
+        clinic_id=patient.clinic_id,
+        request=request,
+        reasons=[
+            {
+                "kind": "item",
+                "text": f"{title}: a critical answer was given (questionnaire not yet sent)",
+                "rule": "critical item answered while filling in the questionnaire",
+                "source": "see the instrument's critical-item rule",
+            }
+        ],
+        raised_at=timezone.now(),
+    )
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=alert,
+        patient_id=patient.pk,
+        clinic_id=patient.clinic_id,
+        detail={"request": request.pk, "reasons": ["item"], "before_sending": True},
+    )
 
 
 @dataclass(frozen=True)

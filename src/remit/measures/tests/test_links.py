@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from conftest import verified_client
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -127,7 +128,27 @@ def test_a_critical_answer_raises_the_alert_as_the_questionnaire_is_sent(cast):
     _, token = _sent_request(cast)
     Client().post(f"/measures/q/{token}/", PHQ9_FORM | {"phq9-9": "1"})
     alert = SafetyAlert.objects.get()
-    assert alert.assessment.instrument == "phq9"
+    assert alert.assessment is not None and alert.assessment.instrument == "phq9"
+
+
+def test_a_critical_answer_reaches_the_prescriber_even_if_the_patient_never_sends(cast):
+    _, token = _sent_request(cast)
+    Client().post(f"/measures/q/{token}/save/", {"instrument": "phq9", "phq9-9": "1"})
+    alert = SafetyAlert.objects.get()
+    assert alert.status == "open" and alert.assessment is None
+    assert "not yet sent" in alert.reasons[0]["text"]
+    home = verified_client(cast.prescriber).get("/")
+    assert b"not yet sent" in home.content or b"Safety alert" in home.content
+
+
+def test_sending_after_an_early_alert_completes_that_alert_instead_of_adding_one(cast):
+    _, token = _sent_request(cast)
+    Client().post(f"/measures/q/{token}/save/", {"instrument": "phq9", "phq9-9": "2"})
+    Client().post(f"/measures/q/{token}/save/", {"instrument": "phq9", "phq9-9": "3"})
+    Client().post(f"/measures/q/{token}/", PHQ9_FORM | {"phq9-9": "2"})
+    alert = SafetyAlert.objects.get()
+    assert alert.assessment is not None and alert.assessment.instrument == "phq9"
+    assert "item 9" in alert.reasons[0]["text"].lower() or alert.reasons[0]["kind"] == "item"
 
 
 @pytest.mark.parametrize("mutation", ["forged", "tampered", "truncated", "portal"])

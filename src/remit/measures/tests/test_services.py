@@ -106,7 +106,7 @@ def test_a_severe_band_raises_an_alert_and_a_mild_one_does_not(cast):
             "kind": "band",
             "text": "PHQ-9 severe (total 21)",
             "rule": "severe band raises an alert (clinic setting)",
-            "source": alert.assessment.severity_source,
+            "source": alert.assessment.severity_source if alert.assessment else None,
         }
     ]
 
