@@ -117,9 +117,17 @@ class AssessmentForm(forms.Form):
     )
     course = _CourseField(queryset=TreatmentCourse.objects.none(), required=False)
 
-    def __init__(self, *args: Any, patient: Patient, instrument: Instrument, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        patient: Patient,
+        instrument: Instrument,
+        texts: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        texts = texts or {}
         self.fields["course"].queryset = _courses(patient)  # type: ignore[attr-defined]
         self.fields["collected_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         for item in instrument.items:
@@ -128,7 +136,7 @@ class AssessmentForm(forms.Form):
             else:
                 choices = [(str(o.value), _option_label(o.value, o.label)) for o in item.options]
             self.fields[item.link_id] = forms.ChoiceField(
-                label=f"{item.number}. {item.text}",
+                label=f"{item.number}. {texts.get(item.link_id, item.text)}",
                 choices=choices,
                 widget=forms.RadioSelect(attrs={"class": "scale"}),
                 # Every item is optional here; the scoring code decides what is missing and
@@ -199,3 +207,47 @@ class SettingsForm(forms.Form):
     link_lifetime_h = forms.IntegerField(
         label="Questionnaire links stay valid for (hours)", min_value=1, max_value=24 * 14
     )
+
+
+def licensable_codes() -> list[str]:
+    """Instruments whose text Remit does not ship: a clinic may load its licensed text."""
+    return [code for code, i in INSTRUMENTS.items() if not i.licence.item_text_included]
+
+
+class LicensedTextForm(forms.Form):
+    """One textarea per item of an instrument, labelled with the shipped short label."""
+
+    licence_note = forms.CharField(
+        label="Licence",
+        max_length=300,
+        # Checked by the service, which names what is missing.
+        required=False,
+        help_text="Who licensed this text to the clinic, e.g. “Paper licence from the "
+        "copyright holder, 2026-11”.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        instrument: Instrument,
+        current: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        for item in instrument.items:
+            self.fields[item.link_id] = forms.CharField(
+                label=f"{item.number}. {item.text}",
+                max_length=1000,
+                required=False,
+                initial=(current or {}).get(item.link_id, ""),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def texts(self) -> dict[str, str]:
+        return {
+            item.link_id: self.cleaned_data.get(item.link_id, "") for item in self.instrument.items
+        }
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[item.link_id] for item in self.instrument.items]

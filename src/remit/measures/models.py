@@ -304,3 +304,38 @@ class SafetyAlert(models.Model):
 
     def __str__(self) -> str:
         return f"Safety alert {self.pk} for patient {self.patient_id} ({self.status})"
+
+
+class LicensedItemText(models.Model):
+    """The published wording of one item, loaded by a clinic licensed to use it.
+
+    Only for instruments whose text Remit does not ship (`licence.item_text_included` false);
+    shown to that clinic's patients and staff in place of the shipped short label.
+    """
+
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.CASCADE, related_name="licensed_item_texts"
+    )
+    instrument = models.CharField(max_length=30, choices=instrument_choices)
+    link_id = models.CharField(max_length=40)
+    text = models.TextField(max_length=1000)
+    # Optional wording of the answer options, by option value ("0", "1", ...).
+    option_texts = models.JSONField(default=dict, blank=True)
+    # Who licensed the text to the clinic, e.g. "Paper licence from the copyright holder, 2026-11".
+    licence_note = models.CharField(max_length=300)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["clinic", "instrument", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["clinic", "instrument", "link_id"],
+                name="measures_licensed_text_once_per_item",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Licensed text of {self.instrument} {self.link_id} (clinic {self.clinic_id})"

@@ -14,11 +14,13 @@ from django.http import Http404
 
 from remit.accounts.models import StaffUser
 from remit.clinics.models import Clinic
+from remit.measures.instruments import Instrument
 from remit.measures.models import (
     AlertStatus,
     Assessment,
     AssessmentRequest,
     AssessmentSchedule,
+    LicensedItemText,
     MeasuresSettings,
     SafetyAlert,
 )
@@ -134,3 +136,38 @@ def measures_settings_of(clinic: Clinic) -> MeasuresSettings:
     """The clinic's settings, or the defaults (unsaved) if it never changed them."""
     found = MeasuresSettings.objects.filter(clinic=clinic).first()
     return found if found is not None else MeasuresSettings(clinic=clinic)
+
+
+def item_texts(clinic: Clinic | None, instrument: Instrument) -> dict[str, str]:
+    """Each item's wording for this clinic: its licensed text where it loaded one, else the
+    text Remit ships (full wording or a short label). One query."""
+    texts = {item.link_id: item.text for item in instrument.items}
+    if clinic is None or instrument.licence.item_text_included:
+        return texts
+    for link_id, text in LicensedItemText.objects.filter(
+        clinic=clinic, instrument=instrument.code
+    ).values_list("link_id", "text"):
+        if link_id in texts:
+            texts[link_id] = text
+    return texts
+
+
+def option_texts(clinic: Clinic | None, instrument: Instrument) -> dict[str, dict[str, str]]:
+    """The clinic's licensed answer-option wording, by linkId then option value. One query."""
+    if clinic is None or instrument.licence.item_text_included:
+        return {}
+    return {
+        link_id: options
+        for link_id, options in LicensedItemText.objects.filter(
+            clinic=clinic, instrument=instrument.code
+        ).values_list("link_id", "option_texts")
+        if options
+    }
+
+
+def licensed_texts_of(clinic: Clinic) -> dict[str, int]:
+    """How many items of each instrument have licensed text loaded by the clinic."""
+    counts: dict[str, int] = {}
+    for code in LicensedItemText.objects.filter(clinic=clinic).values_list("instrument", flat=True):
+        counts[code] = counts.get(code, 0) + 1
+    return counts

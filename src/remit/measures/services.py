@@ -34,6 +34,7 @@ from remit.measures.models import (
     AssessmentRequest,
     AssessmentSchedule,
     Channel,
+    LicensedItemText,
     MeasuresSettings,
     Method,
     RequestStatus,
@@ -832,3 +833,99 @@ def measures_settings_update(
             detail={"fields": sorted(changed)},
         )
     return current
+
+
+# --- licensed item text --------------------------------------------------------------------
+
+MAX_ITEM_TEXT = 1000
+MAX_LICENCE_NOTE = 300
+
+
+def _check_licensed_texts(
+    instrument: Instrument,
+    texts: Mapping[str, str],
+    option_texts: Mapping[str, Mapping[str, str]],
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    known = set(instrument.link_ids)
+    unknown = sorted((set(texts) | set(option_texts)) - known)
+    if unknown:
+        problems["texts"] = f"Not items of {instrument.title}: {', '.join(unknown)}."
+    elif not texts:
+        problems["texts"] = "Give the published text of at least one item."
+    for link_id, text in texts.items():
+        if link_id not in known:
+            continue
+        if not str(text).strip():
+            problems[link_id] = "Enter the item's published text."
+        elif len(str(text).strip()) > MAX_ITEM_TEXT:
+            problems[link_id] = f"At most {MAX_ITEM_TEXT} characters."
+    for link_id, options in option_texts.items():
+        if link_id not in known or link_id in problems:
+            continue
+        if link_id not in texts:
+            problems[link_id] = "Give the item's text with its answer options."
+            continue
+        values = {str(value) for value in instrument.item(link_id).values}
+        for value, text in options.items():
+            if str(value) not in values:
+                problems[link_id] = f"Answer option {value!r} is not one of this item's."
+            elif not str(text).strip() or len(str(text).strip()) > MAX_ITEM_TEXT:
+                problems[link_id] = f"Answer texts need 1 to {MAX_ITEM_TEXT} characters."
+    return problems
+
+
+@transaction.atomic
+def licensed_text_load(
+    *,
+    clinic: Clinic,
+    by: StaffUser,
+    instrument: str,
+    texts: Mapping[str, str],
+    licence_note: str,
+    option_texts: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[LicensedItemText]:
+    """Load the published item text a clinic is licensed to use, replacing its previous text
+    of that instrument. Refused for instruments whose full text Remit already ships."""
+    if not user_can(by, Capability.MANAGE_CLINIC) or by.clinic_id != clinic.pk:
+        raise PermissionDenied
+    chosen = INSTRUMENTS.get(instrument)
+    if chosen is None:
+        raise ValidationError({"instrument": f"Unknown instrument {instrument!r}."})
+    if chosen.licence.item_text_included:
+        raise ValidationError(
+            {"instrument": f"Remit already ships the full text of {chosen.title}."}
+        )
+    options = option_texts or {}
+    problems = _check_licensed_texts(chosen, texts, options)
+    note = licence_note.strip()
+    if not note:
+        problems["licence_note"] = "Say who licensed this text to the clinic, and when."
+    elif len(note) > MAX_LICENCE_NOTE:
+        problems["licence_note"] = f"At most {MAX_LICENCE_NOTE} characters."
+    if problems:
+        raise ValidationError(problems)
+    LicensedItemText.objects.filter(clinic=clinic, instrument=instrument).delete()
+    rows = [
+        LicensedItemText(
+            clinic=clinic,
+            instrument=instrument,
+            link_id=link_id,
+            text=str(text).strip(),
+            option_texts={str(k): str(v).strip() for k, v in options.get(link_id, {}).items()},
+            licence_note=note,
+            loaded_by=by,
+        )
+        for link_id, text in texts.items()
+    ]
+    for row in rows:
+        row.full_clean(exclude=["clinic", "loaded_by"], validate_unique=False)
+    created = LicensedItemText.objects.bulk_create(rows)
+    audit_record(
+        action=AuditAction.CHANGE,
+        actor=by,
+        obj=clinic,
+        clinic_id=clinic.pk,
+        detail={"licensed_text": instrument, "items": len(rows)},
+    )
+    return created

@@ -16,6 +16,7 @@ urlpatterns = [
         name="alert_acknowledge",
     ),
     path("settings/", views.settings_edit, name="settings"),
+    path("settings/licensed-text/", views.licensed_text, name="licensed_text"),
     path("q/<str:token>/", views.questionnaire, name="questionnaire"),
     path("q/<str:token>/save/", views.questionnaire_autosave, name="questionnaire_save"),
 ]

@@ -20,16 +20,21 @@ from remit.core.roles import Capability
 from remit.measures.forms import (
     AcknowledgeForm,
     AssessmentForm,
+    LicensedTextForm,
     RequestForm,
     ScheduleForm,
     SettingsForm,
+    licensable_codes,
 )
 from remit.measures.instruments import INSTRUMENTS
 from remit.measures.models import Method
 from remit.measures.scoring import InvalidAnswers
 from remit.measures.selectors import (
     alert_get_for_staff,
+    item_texts,
+    licensed_texts_of,
     measures_settings_of,
+    option_texts,
     schedule_get_for_staff,
 )
 from remit.measures.services import (
@@ -37,6 +42,7 @@ from remit.measures.services import (
     QuestionnaireClosed,
     alert_acknowledge,
     assessment_record,
+    licensed_text_load,
     measures_settings_update,
     questionnaire_open,
     questionnaire_save,
@@ -160,7 +166,12 @@ def assessment_new(request: StaffRequest, patient_id: int) -> HttpResponse:
     if code not in INSTRUMENTS:
         code = "madrs"
     instrument = INSTRUMENTS[code]
-    form = AssessmentForm(request.POST or None, patient=patient, instrument=instrument)
+    form = AssessmentForm(
+        request.POST or None,
+        patient=patient,
+        instrument=instrument,
+        texts=item_texts(request.user.home_clinic, instrument),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment_record(
@@ -253,6 +264,48 @@ def settings_edit(request: StaffRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@staff_required(Capability.MANAGE_CLINIC)
+def licensed_text(request: StaffRequest) -> HttpResponse:
+    codes = licensable_codes()
+    code = request.POST.get("instrument") or request.GET.get("instrument", codes[0])
+    if code not in codes:
+        code = codes[0]
+    instrument = INSTRUMENTS[code]
+    clinic = request.user.home_clinic
+    current = {
+        link_id: text
+        for link_id, text in item_texts(clinic, instrument).items()
+        if text != instrument.item(link_id).text
+    }
+    form = LicensedTextForm(request.POST or None, instrument=instrument, current=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            licensed_text_load(
+                clinic=clinic,
+                by=request.user,
+                instrument=code,
+                texts={k: v for k, v in form.texts().items() if v.strip()},
+                licence_note=form.cleaned_data["licence_note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Licensed text of {instrument.title} saved.")
+            return redirect(reverse("measures:licensed_text") + f"?instrument={code}")
+    return render(
+        request,
+        "measures/licensed_text_form.html",
+        {
+            "form": form,
+            "instrument": instrument,
+            "instruments": [(c, INSTRUMENTS[c].title) for c in codes],
+            "loaded": licensed_texts_of(clinic),
+        },
+        status=422 if form.errors else 200,
+    )
+
+
 # --- the patient's side --------------------------------------------------------------------
 
 
@@ -281,15 +334,22 @@ def _page(
     values = {k: str(v).lower() for k, v in saved.items()}
     if raw is not None:
         values.update({k: str(v).lower() for k, v in raw.items() if k in current.link_ids})
+    texts = item_texts(opened.link.patient.clinic, current)
+    licensed_options = option_texts(opened.link.patient.clinic, current)
     items = []
     for item in current.items:
         if item.kind == "boolean":
             options = [("true", "Yes"), ("false", "No")]
         else:
-            options = [(str(o.value), o.label or str(o.value)) for o in item.options]
+            wording = licensed_options.get(item.link_id, {})
+            options = [
+                (str(o.value), wording.get(str(o.value)) or o.label or str(o.value))
+                for o in item.options
+            ]
         items.append(
             {
                 "item": item,
+                "text": texts[item.link_id],
                 "options": options,
                 "value": values.get(item.link_id, ""),
                 "error": (errors or {}).get(item.link_id, ""),

@@ -29,6 +29,7 @@ PAGES: dict[str, dict[str, int]] = {
     "measures:schedule_stop": _everyone(405),
     "measures:alert_acknowledge": {**_only({"prescriber"}), "outsider": 404},
     "measures:settings": _only({"admin"}),
+    "measures:licensed_text": _only({"admin"}),
     # A questionnaire link is for patients: no sign-in, and a bad link is a 404 for anyone.
     "measures:questionnaire": _everyone(404),
     "measures:questionnaire_save": _everyone(405),
