@@ -71,8 +71,17 @@ def pytest_configure(config: pytest.Config) -> None:
     os.close(handle)
     handler = logging.FileHandler(path)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
-    logging.getLogger().addHandler(handler)
     config.stash[_run_log_key] = (path, handler)
+
+
+@pytest.fixture(autouse=True)
+def _run_log_attached(request: pytest.FixtureRequest) -> None:
+    """Django's logging set-up replaces the root logger's handlers when it runs, so the run's
+    log file is (re)attached once tests start, after that has happened."""
+    _, handler = request.config.stash[_run_log_key]
+    root = logging.getLogger()
+    if handler not in root.handlers:
+        root.addHandler(handler)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -82,6 +91,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path, handler = session.config.stash[_run_log_key]
     handler.flush()
     logging.getLogger().removeHandler(handler)
+    handler.close()
     text = Path(path).read_text(errors="replace")
     leaks = sorted(
         set(_MRN.findall(text))

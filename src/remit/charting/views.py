@@ -338,8 +338,8 @@ def vitals(request: StaffRequest, session_id: int) -> HttpResponse:
 
 @require_http_methods(["POST"])
 @staff_required(Capability.CHART_SESSION)
-def alert_acknowledge(request: StaffRequest, alert_id: int) -> HttpResponse:
-    alert = alert_get_for_charting(user=request.user, alert_id=alert_id)
+def alert_acknowledge(request: StaffRequest, session_alert_id: int) -> HttpResponse:
+    alert = alert_get_for_charting(user=request.user, alert_id=session_alert_id)
     session = session_get_for_charting(user=request.user, session_id=alert.session_id)
     form = AcknowledgeForm(request.POST)
     if form.is_valid():

@@ -69,7 +69,7 @@ def route_values(cast: Any) -> dict[str, object]:
     )
     return {
         "session_id": session.pk,
-        "alert_id": alerts[0].pk,
+        "session_alert_id": alerts[0].pk,
         "appointment_id": session.appointment_id,
         "threshold_name": "spo2_pause_below",
     }
@@ -86,6 +86,6 @@ ISOLATION_ROUTES: list[tuple[str, str]] = [
     ("POST", "/charting/sessions/{session_id}/discharge/"),
     ("POST", "/charting/sessions/{session_id}/note/"),
     ("POST", "/charting/sessions/{session_id}/note/cosign/"),
-    ("POST", "/charting/alerts/{alert_id}/acknowledge/"),
+    ("POST", "/charting/alerts/{session_alert_id}/acknowledge/"),
     ("POST", "/charting/appointments/{appointment_id}/check-in/"),
 ]
