@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 WIDTH = 640
 HEIGHT = 260
@@ -108,7 +108,7 @@ def trajectory(
     if ordered:
         first, last = ordered[0][0], ordered[-1][0]
     else:
-        first = last = datetime.now().astimezone()
+        first = last = datetime.now(UTC)
     # Pad the time axis by a day either side so single points and edges stay visible.
     start, end = first - timedelta(days=1), last + timedelta(days=1)
     span = (end - start).total_seconds()
