@@ -4,6 +4,7 @@ drug card of the session page (draw, give, waste)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -193,73 +194,73 @@ def vial(request: StaffRequest, vial_id: int) -> HttpResponse:
     return render(request, "controlled/vial.html", _vial_context(request, vial_id))
 
 
-@require_http_methods(["POST"])
-@staff_required(Capability.HANDLE_CONTROLLED)
-def count(request: StaffRequest, vial_id: int) -> HttpResponse:
+def _vial_post(
+    request: StaffRequest,
+    vial_id: int,
+    form: Form,
+    form_key: str,
+    record: Callable[[Any, dict[str, Any]], object],
+) -> HttpResponse:
+    """One vial action: validate the form, call its service, and on refusal show the vial page
+    again with the form's errors (422, nothing saved)."""
     found = vial_get(user=request.user, vial_id=vial_id)
-    form = CountForm(request.POST)
     if form.is_valid():
         try:
-            services.count_record(
-                vial=found, counted_ml=form.cleaned_data["counted_ml"], by=request.user
-            )
+            record(found, form.cleaned_data)
             return redirect("controlled:vial", vial_id=found.pk)
         except ValidationError as error:
             _apply(form, error)
     return render(
         request,
         "controlled/vial.html",
-        _vial_context(request, vial_id, count_form=form),
+        _vial_context(request, vial_id, **{form_key: form}),
         status=422,
+    )
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.HANDLE_CONTROLLED)
+def count(request: StaffRequest, vial_id: int) -> HttpResponse:
+    return _vial_post(
+        request,
+        vial_id,
+        CountForm(request.POST),
+        "count_form",
+        lambda vial, data: services.count_record(
+            vial=vial, counted_ml=data["counted_ml"], by=request.user
+        ),
     )
 
 
 @require_http_methods(["POST"])
 @staff_required(Capability.HANDLE_CONTROLLED)
 def reconcile(request: StaffRequest, vial_id: int) -> HttpResponse:
-    found = vial_get(user=request.user, vial_id=vial_id)
-    form = ReconcileForm(request.POST, staff=staff_of_clinic(request.user))
-    if form.is_valid():
-        try:
-            services.reconciliation_record(
-                vial=found,
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-                second_person=form.cleaned_data["second_person"],
-            )
-            return redirect("controlled:vial", vial_id=found.pk)
-        except ValidationError as error:
-            _apply(form, error)
-    return render(
+    return _vial_post(
         request,
-        "controlled/vial.html",
-        _vial_context(request, vial_id, reconcile_form=form),
-        status=422,
+        vial_id,
+        ReconcileForm(request.POST, staff=staff_of_clinic(request.user)),
+        "reconcile_form",
+        lambda vial, data: services.reconciliation_record(
+            vial=vial, reason=data["reason"], by=request.user, second_person=data["second_person"]
+        ),
     )
 
 
 @require_http_methods(["POST"])
 @staff_required(Capability.HANDLE_CONTROLLED)
 def vial_waste(request: StaffRequest, vial_id: int) -> HttpResponse:
-    found = vial_get(user=request.user, vial_id=vial_id)
-    form = VialWasteForm(request.POST, staff=staff_of_clinic(request.user))
-    if form.is_valid():
-        try:
-            services.vial_waste_record(
-                vial=found,
-                volume_ml=form.cleaned_data["volume_ml"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-                witness=form.cleaned_data["witness"],
-            )
-            return redirect("controlled:vial", vial_id=found.pk)
-        except ValidationError as error:
-            _apply(form, error)
-    return render(
+    return _vial_post(
         request,
-        "controlled/vial.html",
-        _vial_context(request, vial_id, vial_waste_form=form),
-        status=422,
+        vial_id,
+        VialWasteForm(request.POST, staff=staff_of_clinic(request.user)),
+        "vial_waste_form",
+        lambda vial, data: services.vial_waste_record(
+            vial=vial,
+            volume_ml=data["volume_ml"],
+            reason=data["reason"],
+            by=request.user,
+            witness=data["witness"],
+        ),
     )
 
 
