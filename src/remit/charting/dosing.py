@@ -236,11 +236,21 @@ def _volume(mg: Decimal, concentration: Number | None) -> tuple[Decimal | None, 
     return volume, (f"{show(mg, 1)} mg ÷ {show(conc)} mg/mL = {show(volume, 2)} mL",)
 
 
+class ReadableByName:
+    """Lets a result dataclass be read as `dose.mg` or `dose["mg"]`: callers outside Remit
+    (a pharmacy check, a script) reach for either, and both must give the same value."""
+
+    def __getitem__(self, name: str) -> object:
+        if name not in getattr(self, "__dataclass_fields__", {}):
+            raise KeyError(name)
+        return getattr(self, name)
+
+
 # --- IV ketamine ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class IvKetamineDose:
+class IvKetamineDose(ReadableByName):
     weight_kg: Decimal
     weight_basis: WeightBasis | None
     mg_per_kg: Decimal
@@ -293,7 +303,7 @@ def iv_ketamine(
 
 
 @dataclass(frozen=True)
-class KetamineDose:
+class KetamineDose(ReadableByName):
     """A non-IV ketamine dose, with the volume to draw when a concentration is given."""
 
     modality: Modality
@@ -364,7 +374,7 @@ ESKETAMINE_ELDERLY_START_MG = Decimal("28")
 
 
 @dataclass(frozen=True)
-class EsketamineDose:
+class EsketamineDose(ReadableByName):
     dose_mg: Decimal
     devices: int
     device_offsets_min: tuple[int, ...]
@@ -442,7 +452,7 @@ TMS_PROTOCOLS = (
 
 
 @dataclass(frozen=True)
-class TmsRecord:
+class TmsRecord(ReadableByName):
     motor_threshold_pct: Decimal
     percent_of_mt: Decimal
     output_pct: Decimal

@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from remit.charting.dosing import Modality, Number, Range, show, to_decimal
+from remit.charting.dosing import Modality, Number, Range, ReadableByName, show, to_decimal
 
 
 class AlertLevel(StrEnum):
@@ -194,7 +194,7 @@ Direction = Literal["above", "below"]
 
 
 @dataclass(frozen=True)
-class Alert:
+class Alert(ReadableByName):
     level: AlertLevel
     reason: str
     vital: Vital

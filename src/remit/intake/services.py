@@ -157,6 +157,19 @@ def consultation_request_submit(
     return request
 
 
+def consultation_request_read_record(*, request: ConsultationRequest, by: StaffUser) -> None:
+    """Record that a member of staff opened a consultation request: it holds a prospective
+    patient's contact details and self-screen answers, read as carefully as a chart."""
+    audit_record(
+        action=AuditAction.VIEW,
+        actor=by,
+        obj=request,
+        patient_id=request.patient_id,
+        clinic_id=request.clinic_id,
+        detail={"section": "consultation request", "channel": "page"},
+    )
+
+
 @transaction.atomic
 def consultation_request_transition(
     *, request: ConsultationRequest, by: StaffUser, new_status: str, reason: str = ""

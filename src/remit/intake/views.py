@@ -35,6 +35,7 @@ from remit.intake.selectors import (
 from remit.intake.services import (
     RateLimited,
     consultation_request_convert,
+    consultation_request_read_record,
     consultation_request_submit,
     consultation_request_transition,
     public_submission_admit,
@@ -209,6 +210,7 @@ def _detail(
 @staff_required(Capability.WORK_INTAKE)
 def detail(request: StaffRequest, request_id: int) -> HttpResponse:
     found = request_get_for_staff(user=request.user, request_id=request_id)
+    consultation_request_read_record(request=found, by=request.user)
     return _detail(request, found)
 
 

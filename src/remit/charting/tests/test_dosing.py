@@ -72,6 +72,18 @@ def test_it_returns_decimals_not_floats():
     assert all(isinstance(v, Decimal) for v in (dose.mg, dose.ml_per_hour, dose.mg_per_minute))
 
 
+def test_the_result_reads_the_same_by_attribute_or_by_name():
+    dose = iv_ketamine(70)
+    assert (dose["mg"], dose["ml_per_hour"], dose["mg_per_minute"]) == (
+        dose.mg,
+        dose.ml_per_hour,
+        dose.mg_per_minute,
+    )
+    assert esketamine_dose(84)["devices"] == esketamine_dose(84).devices
+    with pytest.raises(KeyError):
+        dose["arithmetic_"]
+
+
 # --- IV ketamine: bad input and edges -----------------------------------------------------------
 
 

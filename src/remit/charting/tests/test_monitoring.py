@@ -96,6 +96,12 @@ def test_calm_readings_raise_no_alert_in_any_phase():
         assert vitals(phase) == []
 
 
+def test_an_alert_reads_the_same_by_attribute_or_by_name():
+    (alert,) = vitals(systolic=185, diastolic=110)
+    assert (alert["level"], alert["reason"]) == (alert.level, alert.reason)
+    assert alert["level"] == "stop"
+
+
 def test_140_over_90_before_a_dose_is_not_yet_an_alert():
     assert vitals(systolic=140, diastolic=90) == []
 

@@ -180,6 +180,31 @@ def test_the_queue_never_shows_another_clinics_requests(cast, client_for):
     assert b"Elsewhere" not in page.content
 
 
+def test_opening_a_request_is_recorded_in_the_audit_trail(cast, client_for):
+    from remit.core.models import AuditEvent
+    from remit.intake.tests.factories import consultation_request
+
+    found = consultation_request(cast.clinic)
+    assert client_for(cast.intake).get(f"/intake/requests/{found.pk}/").status_code == 200
+    event = AuditEvent.objects.get(
+        action="view", object_type="intake.ConsultationRequest", object_id=str(found.pk)
+    )
+    assert event.actor == cast.intake
+    assert event.clinic_id == cast.clinic.pk
+    assert event.detail["section"] == "consultation request"
+
+
+def test_a_request_of_another_clinic_is_not_found_and_no_read_is_recorded(cast, client_for):
+    from remit.core.models import AuditEvent
+    from remit.intake.tests.factories import consultation_request
+
+    elsewhere = consultation_request(cast.other_clinic)
+    assert client_for(cast.intake).get(f"/intake/requests/{elsewhere.pk}/").status_code == 404
+    assert not AuditEvent.objects.filter(
+        action="view", object_type="intake.ConsultationRequest", object_id=str(elsewhere.pk)
+    ).exists()
+
+
 def test_possible_duplicates_are_shown_on_the_request(cast, client_for):
     from remit.intake.tests.factories import consultation_request
 
