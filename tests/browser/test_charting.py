@@ -123,3 +123,24 @@ def test_a_nurse_charts_a_full_iv_infusion_on_a_tablet(tablet, third_party_reque
     page.goto(f"/charting/sessions/{session.pk}/")
     expect(page.locator("#drug-card")).to_contain_text("witnessed by")
     assert third_party_requests == []
+
+
+def test_esketamine_devices_count_down_and_are_recorded_one_by_one(tablet):
+    from remit.charting.tests.helpers import esketamine_dosed
+
+    cast = build_cast()
+    session, _ = esketamine_dosed(cast)
+    page = tablet
+    sign_in(page, "nurse", TEST_PASSWORD)
+    page.goto(f"/charting/sessions/{session.pk}/")
+    devices = page.get_by_label("Devices given")
+    expect(devices).to_contain_text("Device 1 given")
+    # The countdown to device 2 ticks in the browser (5 minutes after device 1).
+    expect(page.locator(".device-form .vitals-timer")).to_have_text(
+        re.compile(r"Device 2 in 4:\d\d")
+    )
+    page.get_by_role("button", name="Device 2 given now").click()
+    expect(devices).to_contain_text("Device 2 given")
+    expect(devices.locator(".badge")).to_contain_text("5-minute rest")
+    expect(page.get_by_role("button", name=re.compile("Device . given now"))).to_have_count(0)
+    assert list(session.devices.values_list("number", flat=True)) == [1, 2]

@@ -66,6 +66,12 @@ def note_text(session: Session) -> str:
         lines += [f"  {line}" for line in dose.arithmetic]
         if dose.lot:
             lines.append(f"  Lot {dose.lot}")
+        for device in session.devices.all():
+            lines.append(
+                f"  Device {device.number} given {_clock(device.given_at, zone)} by "
+                f"{_name(device.given_by)}"
+                + (f" ({device.short_rest})" if device.short_rest else "")
+            )
     vitals = list(session.vitals.all())
     if vitals:
         lines.append("Vital signs:")
@@ -159,7 +165,8 @@ def rems_content(session: Session, *, first_treatment: bool) -> RemsContent:
     effects = list(session.side_effects.all())
     pre = [v for v in vitals if v.phase == "pre"]
     after = [v for v in vitals if v.phase != "pre"]
-    first_at = dose.given_at if dose else None
+    first_device = session.devices.first()
+    first_at = first_device.given_at if first_device else (dose.given_at if dose else None)
     end_at = discharge.discharged_at if discharge else None
     total = int((end_at - first_at).total_seconds() // 60) if first_at and end_at else None
     near_40 = None

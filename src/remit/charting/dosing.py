@@ -11,7 +11,9 @@ screen and a calculator agree.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
@@ -22,6 +24,7 @@ MG_STEP = Decimal("0.1")
 ML_PER_H_STEP = Decimal("0.1")
 ML_STEP = Decimal("0.01")
 KG_STEP = Decimal("0.1")
+MINUTES_STEP = Decimal("0.1")
 MINUTES_PER_HOUR = Decimal(60)
 
 
@@ -404,6 +407,46 @@ def esketamine_dose(dose_mg: Number, *, allow_28_mg: bool = False) -> Esketamine
         "Device times: " + ", ".join(f"+{m} min" for m in offsets) + " (5 minutes apart)",
     )
     return EsketamineDose(dose.quantize(MG_STEP), devices, offsets, lines)
+
+
+@dataclass(frozen=True)
+class EsketamineDeviceTiming(ReadableByName):
+    number: int
+    minutes_after_previous: Decimal | None
+    # Plain words when the rest before this device was shorter than the label's 5 minutes.
+    short_rest: str
+
+
+def esketamine_device_due(previous_at: datetime) -> datetime:
+    """When the next device may be given: 5 minutes after the one before [S67], [S68]."""
+    return previous_at + timedelta(minutes=ESKETAMINE_DEVICE_INTERVAL_MIN)
+
+
+def esketamine_device_timing(
+    *, devices: int, given_at: Sequence[datetime], at: datetime
+) -> EsketamineDeviceTiming:
+    """The next device of a dose of `devices`, given at `at` after those `given_at`.
+
+    A device given before its 5 minutes are up is still recorded (the chart must say what
+    happened) and carries `short_rest`; a device beyond the dose or before the previous one
+    is impossible and raises ValueError.
+    """
+    number = len(given_at) + 1
+    if number > devices:
+        raise ValueError(f"All {devices} devices of this dose are already recorded.")
+    if not given_at:
+        return EsketamineDeviceTiming(number, None, "")
+    previous = given_at[-1]
+    if at < previous:
+        raise ValueError(f"Device {number} cannot be given before device {number - 1}.")
+    minutes = (Decimal((at - previous).total_seconds()) / MINUTES_PER_HOUR).quantize(MINUTES_STEP)
+    short = (
+        f"Device {number} was given {show(minutes, 1)} min after device {number - 1}; "
+        f"the label asks for a {ESKETAMINE_DEVICE_INTERVAL_MIN}-minute rest between devices."
+        if at < esketamine_device_due(previous)
+        else ""
+    )
+    return EsketamineDeviceTiming(number, minutes, short)
 
 
 # --- TMS --------------------------------------------------------------------------------------

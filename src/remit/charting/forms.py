@@ -151,6 +151,12 @@ class DoseForm(forms.Form):
             self.fields["target"] = forms.CharField(label="Target", initial="Left DLPFC")
 
 
+class DeviceForm(forms.Form):
+    """'Device N given': the number comes from the button, so a double tap is caught."""
+
+    number = forms.IntegerField(min_value=1, max_value=3, widget=forms.HiddenInput)
+
+
 class AcknowledgeForm(forms.Form):
     action_taken = forms.CharField(
         label="Action taken",

@@ -188,6 +188,27 @@ class DoseRecord(models.Model):
         return f"{self.dose_mg} mg" if self.dose_mg is not None else "TMS session"
 
 
+class EsketamineDevice(models.Model):
+    """One nasal spray device of an esketamine dose, when it was given and by whom. Device 1 is
+    recorded with the dose; the rest as the nurse gives them (5 minutes apart by the label)."""
+
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="devices")
+    number = models.PositiveSmallIntegerField()
+    given_at = models.DateTimeField()
+    given_by = _staff_fk()
+    # Plain words when the rest before this device was shorter than the label asks.
+    short_rest = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="one_row_per_device")
+        ]
+
+    def __str__(self) -> str:
+        return f"device {self.number}"
+
+
 class VitalSigns(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="vitals")
     phase = models.CharField(max_length=6, choices=[(p.value, p.value) for p in Phase])

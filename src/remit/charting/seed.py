@@ -26,6 +26,7 @@ from remit.charting.models import (
     Discharge,
     DoseRecord,
     DosingWeightSetting,
+    EsketamineDevice,
     GateCheck,
     RemsForm,
     Session,
@@ -56,6 +57,7 @@ class _Built:
     vitals: list[VitalSigns] = field(default_factory=list)
     alerts: list[tuple[int, SessionAlert]] = field(default_factory=list)
     dose: DoseRecord | None = None
+    devices: list[EsketamineDevice] = field(default_factory=list)
     effects: list[SideEffect] = field(default_factory=list)
     discharge: Discharge | None = None
     note: SessionNote | None = None
@@ -228,6 +230,15 @@ def _build(
         given_by=nurse,
         **_dose(modality, protocol, weight, rng),
     )
+    device_times = (
+        dosed + timedelta(minutes=n * dosing.ESKETAMINE_DEVICE_INTERVAL_MIN)
+        for n in range(built.dose.devices or 0)
+    )
+    built.devices = [
+        EsketamineDevice(number=n, given_at=at, given_by=nurse)
+        for n, at in enumerate(device_times, start=1)
+        if at <= timezone.now()
+    ]
     base = (rng.randint(112, 134), rng.randint(70, 84), rng.randint(62, 84))
     if modality != Modality.TMS:
         built.vitals.append(
@@ -383,11 +394,12 @@ def _walk_in(
 def _save(built: list[_Built]) -> None:
     sessions = Session.objects.bulk_create([b.session for b in built])
     for b, session in zip(built, sessions, strict=True):
-        for row in (b.gate, b.dose, b.discharge, b.note, b.rems, *b.effects, *b.vitals):
+        for row in (b.gate, b.dose, b.discharge, b.note, b.rems, *b.devices, *b.effects, *b.vitals):
             if row is not None:
                 row.session = session
     GateCheck.objects.bulk_create([b.gate for b in built if b.gate])
     DoseRecord.objects.bulk_create([b.dose for b in built if b.dose])
+    EsketamineDevice.objects.bulk_create([d for b in built for d in b.devices])
     vitals = VitalSigns.objects.bulk_create([v for b in built for v in b.vitals])
     del vitals
     alerts = []

@@ -29,6 +29,7 @@ from remit.charting.models import (
     Discharge,
     DoseRecord,
     DosingWeightSetting,
+    EsketamineDevice,
     GateCheck,
     GateOverride,
     NoteAddendum,
@@ -537,11 +538,48 @@ def dose_record(*, session: Session, by: StaffUser, entry: DoseInput) -> DoseRec
     )
     dose.full_clean(exclude=["session"])
     dose.save()
+    if dose.devices:
+        # The dose is recorded as the first device is given; the others follow 5 minutes apart.
+        EsketamineDevice.objects.create(session=session, number=1, given_at=now, given_by=by)
     session.stage = Stage.MONITORING
     session.dosed_at = now
     session.save(update_fields=["stage", "dosed_at"])
     _audit(AuditAction.CREATE, by, dose, session, fields=sorted(fields))
     return dose
+
+
+@transaction.atomic
+def esketamine_device_record(
+    *, session: Session, by: StaffUser, number: int, given_at: datetime | None = None
+) -> EsketamineDevice:
+    """Record the next nasal spray device of the dose. `number` is the device the nurse pressed
+    the button for, so a double tap cannot record device 3 in place of a repeated device 2."""
+    _lock(session)
+    _running(session)
+    dose = DoseRecord.objects.filter(session=session).first()
+    if dose is None or not dose.devices:
+        raise ValidationError("Devices are recorded after an esketamine dose.")
+    given = list(session.devices.values_list("given_at", flat=True))
+    if number != len(given) + 1:
+        raise ValidationError(
+            f"Device {number} is already recorded."
+            if number <= len(given)
+            else f"Record device {len(given) + 1} first."
+        )
+    now = given_at or timezone.now()
+    try:
+        timing = dosing.esketamine_device_timing(devices=dose.devices, given_at=given, at=now)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    device = EsketamineDevice.objects.create(
+        session=session,
+        number=timing.number,
+        given_at=now,
+        given_by=by,
+        short_rest=timing.short_rest,
+    )
+    _audit(AuditAction.CREATE, by, device, session, number=timing.number)
+    return device
 
 
 # --- Vital signs and alerts ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/<int:session_id>/gate/override/", views.gate_override, name="gate_override"),
     path("sessions/<int:session_id>/weight-basis/", views.weight_basis, name="weight_basis"),
     path("sessions/<int:session_id>/dose/", views.dose, name="dose"),
+    path("sessions/<int:session_id>/devices/", views.esketamine_device, name="device"),
     path("sessions/<int:session_id>/vitals/", views.vitals, name="vitals"),
     path("sessions/<int:session_id>/side-effects/", views.side_effect, name="side_effect"),
     path("sessions/<int:session_id>/adverse-events/", views.adverse_event, name="adverse_event"),

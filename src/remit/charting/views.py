@@ -20,13 +20,14 @@ from django.views.decorators.http import require_http_methods
 from remit.charting import services
 from remit.charting.discharge import DISCHARGE_CHECKLISTS
 from remit.charting.documents import rems_content
-from remit.charting.dosing import Modality
+from remit.charting.dosing import Modality, esketamine_device_due
 from remit.charting.forms import (
     AcknowledgeForm,
     AddendumForm,
     AdverseEventForm,
     Cadss6Form,
     ClinicSettingsForm,
+    DeviceForm,
     DischargeForm,
     DoseForm,
     GateForm,
@@ -39,7 +40,14 @@ from remit.charting.forms import (
     VitalsForm,
     WeightBasisForm,
 )
-from remit.charting.models import DosingWeightSetting, RemsForm, Session, SessionNote, Stage
+from remit.charting.models import (
+    DoseRecord,
+    DosingWeightSetting,
+    RemsForm,
+    Session,
+    SessionNote,
+    Stage,
+)
 from remit.charting.monitoring import MONITORING_SCHEDULES, threshold_settings
 from remit.charting.selectors import (
     alert_get_for_charting,
@@ -104,6 +112,22 @@ def vitals_context(
     }
 
 
+def _devices_context(dose: DoseRecord | None, form: DeviceForm | None) -> dict[str, Any]:
+    """Esketamine devices given so far and, while some remain, when the next one is due."""
+    if dose is None or not dose.devices:
+        return {"devices": [], "next_device": None}
+    devices = list(dose.session.devices.select_related("given_by"))
+    remaining = len(devices) < dose.devices
+    return {
+        "devices": devices,
+        "next_device": len(devices) + 1 if remaining else None,
+        "next_device_due": esketamine_device_due(devices[-1].given_at)
+        if remaining and devices
+        else None,
+        "device_form": form,
+    }
+
+
 def session_context(request: StaffRequest, session: Session, **forms: Any) -> dict[str, Any]:
     user = request.user
     protocol = session_protocol(session)
@@ -133,6 +157,7 @@ def session_context(request: StaffRequest, session: Session, **forms: Any) -> di
         "weight_form": forms.get("weight_form") or WeightBasisForm(),
         "dose": dose,
         "dose_form": forms.get("dose_form") or DoseForm(modality=modality, protocol=protocol),
+        **_devices_context(dose, forms.get("device_form")),
         "side_effects": list(session.side_effects.all()),
         "side_effect_form": forms.get("side_effect_form") or SideEffectForm(),
         "adverse_events": list(session.adverse_events.all()),
@@ -306,6 +331,23 @@ def dose(request: StaffRequest, session_id: int) -> HttpResponse:
         except ValidationError as error:
             _apply(form, error)
     return respond(request, session, status=422, dose_form=form)
+
+
+@require_http_methods(["POST"])
+@staff_required(Capability.CHART_SESSION)
+def esketamine_device(request: StaffRequest, session_id: int) -> HttpResponse:
+    """The next nasal spray device was given now."""
+    session = _charting(request, session_id)
+    form = DeviceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.esketamine_device_record(
+                session=session, by=request.user, number=form.cleaned_data["number"]
+            )
+            return respond(request, session)
+        except ValidationError as error:
+            _apply(form, error)
+    return respond(request, session, status=422, device_form=form)
 
 
 def _vitals_fragment(

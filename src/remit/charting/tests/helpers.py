@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from remit.accounts.models import StaffUser
 from remit.charting import services
-from remit.charting.models import Session
+from remit.charting.models import DoseRecord, Session
 from remit.clinics.models import Clinic, Resource
 from remit.core.tests.factories import BodyMeasurementFactory, ResourceFactory
 from remit.patients.models import Patient
@@ -111,3 +111,18 @@ def ready(
     )
     session.refresh_from_db()
     return session
+
+
+def esketamine_dosed(cast: Any, mg: int = 56, lot: str = "EK-55") -> tuple[Session, DoseRecord]:
+    """An esketamine session of the cast's patient, past the gate, with the dose recorded."""
+    session = ready(
+        clinic=cast.clinic,
+        patient=cast.patient,
+        nurse=cast.nurse,
+        prescriber=cast.prescriber,
+        code=ESKETAMINE,
+    )
+    dose = services.dose_record(
+        session=session, by=cast.nurse, entry=services.DoseInput(dose_mg=Decimal(mg), lot=lot)
+    )
+    return session, dose

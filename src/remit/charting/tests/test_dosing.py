@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -14,6 +15,8 @@ from remit.charting.dosing import (
     Range,
     WeightBasis,
     dosing_weight,
+    esketamine_device_due,
+    esketamine_device_timing,
     esketamine_dose,
     ideal_body_weight_kg,
     im_ketamine,
@@ -378,3 +381,46 @@ def test_it_refuses_an_output_above_the_stimulators_maximum():
 def test_it_refuses_a_tms_value_outside_its_range(field, value, message):
     with pytest.raises(ValueError, match=message):
         _tms(**{field: value})
+
+
+# --- Esketamine devices, as given -----------------------------------------------------------------
+
+FIRST_DEVICE = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+
+
+def test_the_first_device_needs_no_rest():
+    timing = esketamine_device_timing(devices=2, given_at=[], at=FIRST_DEVICE)
+    assert (timing.number, timing.minutes_after_previous, timing.short_rest) == (1, None, "")
+
+
+def test_the_next_device_is_due_five_minutes_after_the_one_before():
+    assert esketamine_device_due(FIRST_DEVICE) == FIRST_DEVICE + timedelta(minutes=5)
+    timing = esketamine_device_timing(
+        devices=3, given_at=[FIRST_DEVICE], at=FIRST_DEVICE + timedelta(minutes=5)
+    )
+    assert (timing.number, timing.minutes_after_previous, timing.short_rest) == (
+        2,
+        Decimal("5.0"),
+        "",
+    )
+
+
+def test_a_device_given_before_its_rest_is_over_says_so():
+    timing = esketamine_device_timing(
+        devices=3, given_at=[FIRST_DEVICE], at=FIRST_DEVICE + timedelta(minutes=4, seconds=57)
+    )
+    assert timing.minutes_after_previous == Decimal("5.0")  # rounded for people, not for the rule
+    assert "5-minute rest" in timing.short_rest
+
+
+def test_a_device_beyond_the_dose_or_before_the_previous_one_is_refused():
+    with pytest.raises(ValueError, match="All 2 devices"):
+        esketamine_device_timing(
+            devices=2,
+            given_at=[FIRST_DEVICE, FIRST_DEVICE + timedelta(minutes=5)],
+            at=FIRST_DEVICE + timedelta(minutes=10),
+        )
+    with pytest.raises(ValueError, match="before device 1"):
+        esketamine_device_timing(
+            devices=2, given_at=[FIRST_DEVICE], at=FIRST_DEVICE - timedelta(minutes=1)
+        )

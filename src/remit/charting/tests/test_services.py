@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from remit.charting import integrations, services
+from remit.charting.documents import note_text
 from remit.charting.models import (
     DoseRecord,
     GateOverride,
@@ -19,7 +20,14 @@ from remit.charting.models import (
     VitalSigns,
 )
 from remit.charting.selectors import board_rows, thresholds_for
-from remit.charting.tests.helpers import ESKETAMINE, NORMAL, TMS, checked_in, ready
+from remit.charting.tests.helpers import (
+    ESKETAMINE,
+    NORMAL,
+    TMS,
+    checked_in,
+    esketamine_dosed,
+    ready,
+)
 from remit.core.models import AuditEvent
 from remit.core.tests.factories import BodyMeasurementFactory
 from remit.patients.models import BodyMeasurement
@@ -293,6 +301,48 @@ def test_an_esketamine_dose_is_two_or_three_devices_with_a_lot(cast, other_capab
         session=session, by=cast.nurse, entry=services.DoseInput(dose_mg=Decimal(84), lot="L1")
     )
     assert dose.devices == 3 and dose.dose_mg == Decimal("84.0")
+
+
+def test_esketamine_device_1_is_recorded_with_the_dose_and_the_rest_as_given(
+    cast, other_capabilities
+):
+    session, dose = esketamine_dosed(cast, mg=84)
+    (first,) = session.devices.all()
+    assert (first.number, first.given_at, first.short_rest) == (1, dose.given_at, "")
+    with time_machine.travel(dose.given_at + timedelta(minutes=5, seconds=10)):
+        second = services.esketamine_device_record(session=session, by=cast.nurse, number=2)
+    assert second.short_rest == ""
+    # Given early: still recorded (the chart says what happened), with the reason it matters.
+    with time_machine.travel(second.given_at + timedelta(minutes=3)):
+        third = services.esketamine_device_record(session=session, by=cast.nurse, number=3)
+    assert "3.0 min after device 2" in third.short_rest and "5-minute rest" in third.short_rest
+    with pytest.raises(ValidationError, match="All 3 devices"):
+        services.esketamine_device_record(session=session, by=cast.nurse, number=4)
+    assert session.devices.count() == 3
+    assert AuditEvent.objects.filter(object_type="charting.EsketamineDevice").count() == 2
+    note = note_text(session)
+    assert "Device 3 given" in note and "5-minute rest" in note
+
+
+def test_a_repeated_device_tap_records_nothing_twice(cast, other_capabilities):
+    session, dose = esketamine_dosed(cast)
+    with time_machine.travel(dose.given_at + timedelta(minutes=6)):
+        services.esketamine_device_record(session=session, by=cast.nurse, number=2)
+        with pytest.raises(ValidationError, match="Device 2 is already recorded"):
+            services.esketamine_device_record(session=session, by=cast.nurse, number=2)
+        with pytest.raises(ValidationError, match="Device 1 is already recorded"):
+            services.esketamine_device_record(session=session, by=cast.nurse, number=1)
+    assert list(session.devices.values_list("number", flat=True)) == [1, 2]
+
+
+def test_devices_are_refused_for_a_session_without_an_esketamine_dose(cast):
+    session = ready(clinic=cast.clinic, patient=cast.patient, nurse=cast.nurse)
+    with pytest.raises(ValidationError, match="after an esketamine dose"):
+        services.esketamine_device_record(session=session, by=cast.nurse, number=1)
+    services.dose_record(session=session, by=cast.nurse, entry=services.DoseInput())
+    with pytest.raises(ValidationError, match="after an esketamine dose"):
+        services.esketamine_device_record(session=session, by=cast.nurse, number=2)
+    assert not session.devices.exists()
 
 
 def test_a_tms_session_records_its_parameters(cast):

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.urls import reverse
 
 from remit.charting import services
 from remit.charting.models import VitalSigns
-from remit.charting.tests.helpers import ESKETAMINE, NORMAL, checked_in, ready
+from remit.charting.tests.helpers import NORMAL, checked_in, esketamine_dosed, ready
 from remit.controlled.tests.helpers import received
 from remit.core.models import AuditEvent
 
@@ -87,22 +85,31 @@ def test_the_limits_page_says_the_medical_director_must_confirm(cast, client_for
 
 
 def test_the_rems_form_is_generated_from_the_session(cast, client_for, other_capabilities):
-    session = ready(
-        clinic=cast.clinic,
-        patient=cast.patient,
-        nurse=cast.nurse,
-        prescriber=cast.prescriber,
-        code=ESKETAMINE,
-    )
-    services.dose_record(
-        session=session, by=cast.nurse, entry=services.DoseInput(dose_mg=Decimal(56), lot="EK-55")
-    )
+    session, _ = esketamine_dosed(cast)
     html = client_for(cast.nurse).get(reverse("charting:rems_form", args=[session.pk])).content
     text = html.decode()
     assert "EK-55" in text and "56.0 mg (2 devices)" in text
     assert "BP before dosing" in text and "122/78 mmHg" in text
     dashboard = client_for(cast.nurse).get(reverse("charting:rems_dashboard")).content.decode()
     assert "not submitted" in dashboard
+
+
+def test_the_nurse_records_each_esketamine_device_from_the_session_page(
+    cast, client_for, other_capabilities
+):
+    session, _ = esketamine_dosed(cast)
+    client = client_for(cast.nurse)
+    page = client.get(reverse("charting:session", args=[session.pk])).content.decode()
+    assert "Device 1 given" in page and "Device 2 given now" in page and "Device 2 due at" in page
+    url = reverse("charting:device", args=[session.pk])
+    answer = client.post(url, {"number": "2"}, headers=HTMX)
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert "Device 2 given" in html and "Device 2 given now" not in html
+    assert "5-minute rest" in html  # pressed at once: the early device is marked, not hidden
+    again = client.post(url, {"number": "2"}, headers=HTMX)
+    assert again.status_code == 422 and "Device 2 is already recorded" in again.content.decode()
+    assert session.devices.count() == 2
 
 
 def test_the_inventory_export_is_a_csv_and_is_audited(cast, client_for):

@@ -1,4 +1,4 @@
-/* Session charting: the vitals timer, discharge-time stamps, printing, and showing the server's
+/* Session charting: the vitals and esketamine-device timers, discharge-time stamps, printing, and showing the server's
    422 answers (refused input with its messages) in place. No inline script: CSP script-src 'self'. */
 (function () {
   "use strict";
@@ -13,12 +13,14 @@
       if (left > 0) {
         el.classList.remove("due");
         el.removeAttribute("role");
-        el.textContent = "Next vital signs in " + Math.floor(left / 60) + ":" + pad(left % 60);
+        el.textContent = (el.getAttribute("data-upcoming") || "Next vital signs in") + " " +
+          Math.floor(left / 60) + ":" + pad(left % 60);
       } else {
         if (!el.classList.contains("due")) { el.setAttribute("role", "alert"); }
         el.classList.add("due");
         var late = Math.floor(-left / 60);
-        el.textContent = "Vital signs due now" + (late > 0 ? " (" + late + " min late)" : "");
+        el.textContent = (el.getAttribute("data-due-text") || "Vital signs due now") +
+          (late > 0 ? " (" + late + " min late)" : "");
       }
     });
   }
