@@ -32,7 +32,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.executor import MigrationExecutor
 
 from remit.core import append_only
-from remit.core.audit import GENESIS_HASH, audit_verify
+from remit.core.audit import GENESIS_HASH, audit_record, audit_verify
+from remit.core.models import AuditAction
 
 MANIFEST_VERSION = 1
 SQLITE_FORMAT = "sqlite3"
@@ -169,7 +170,19 @@ def backup_create(*, output: Path | None = None, using: str = "default") -> Back
         if manifest_written:
             manifest_path.unlink(missing_ok=True)
         raise
+    # A backup is a copy of every record: who made it, and when, belongs in the trail. The event
+    # follows the copy, so the backup's own chain ends where its manifest says.
+    audit_record(action=AuditAction.BACKUP, detail=_audit_detail(manifest))
     return BackupResult(path=path, manifest_path=manifest_path, manifest=manifest)
+
+
+def _audit_detail(manifest: Manifest) -> dict[str, Any]:
+    return {
+        "file": manifest.file_name,
+        "sha256": manifest.sha256,
+        "backup_created_at": manifest.created_at,
+        "audit_events": manifest.state.row_counts.get(_AUDIT_MODEL, 0),
+    }
 
 
 def backup_restore(
@@ -214,7 +227,11 @@ def backup_restore(
     # The backup carries the append-only triggers, but a restore must never leave the audit
     # table writable, whatever the file held.
     append_only.install(connection)
-    return _verify_restored(connection, path, manifest)
+    report = _verify_restored(connection, path, manifest)
+    # Recorded only once the restored chain is verified, as its next event: the trail then
+    # shows that everything after this point was written on top of that backup.
+    audit_record(action=AuditAction.RESTORE, detail=_audit_detail(manifest))
+    return report
 
 
 def manifest_read(backup_path: Path) -> Manifest:

@@ -35,6 +35,8 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", "Sign-in failed"
     LOGOUT = "logout", "Signed out"
     BREAK_GLASS = "break_glass", "Emergency access"
+    BACKUP = "backup", "Backed up"
+    RESTORE = "restore", "Restored"
 
 
 class AuditOutcome(models.TextChoices):

@@ -82,6 +82,18 @@ def _rewrite_manifest(path: Path, manifest: dict[str, Any]) -> None:
     backup.manifest_path_for(path).write_text(json.dumps(manifest))
 
 
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def _without_restore_event(everything: Rows, path: Path) -> Rows:
+    """What a restore brought back: all but its own audit event, which must come last."""
+    *kept, restore = everything["core.AuditEvent"]
+    assert restore["action"] == "restore"
+    assert restore["detail"]["sha256"] == _manifest(path)["sha256"]
+    assert restore["detail"]["file"] == path.name
+    return {**everything, "core.AuditEvent": kept}
+
+
 def test_a_restore_brings_back_exactly_what_was_backed_up_and_the_clinic_can_carry_on(
     cast, backup_path
 ):
@@ -96,7 +108,7 @@ def test_a_restore_brings_back_exactly_what_was_backed_up_and_the_clinic_can_car
 
     output = _restore(backup_path, "--yes")
 
-    assert _everything() == at_backup
+    assert _without_restore_event(_everything(), backup_path) == at_backup
     assert list(audit_verify()) == []
     events = len(at_backup["core.AuditEvent"])
     assert events > 0
@@ -159,7 +171,7 @@ def test_restoring_into_an_empty_database_needs_no_yes(cast, backup_path):
 
     _restore(backup_path)
 
-    assert _everything() == at_backup
+    assert _without_restore_event(_everything(), backup_path) == at_backup
 
 
 def test_a_broken_audit_chain_in_the_backup_fails_the_restore_and_names_the_row(cast, backup_path):
@@ -223,8 +235,11 @@ def test_the_manifest_describes_the_file_and_the_data_it_holds(cast, backup_path
     assert manifest["file_name"] == backup_path.name
     assert manifest["state"]["migrations_latest"]["core"] >= "0002_audit_append_only"
     assert manifest["state"]["row_counts"]["patients.Patient"] == Patient.objects.count()
-    assert manifest["state"]["row_counts"]["core.AuditEvent"] == AuditEvent.objects.count()
-    assert manifest["state"]["audit_last_hash"] == AuditEvent.objects.order_by("-id")[0].hash
+    # The backup itself is the next audit event, after the copy it describes.
+    *copied, recorded = AuditEvent.objects.order_by("id")
+    assert (recorded.action, recorded.detail["sha256"]) == ("backup", manifest["sha256"])
+    assert manifest["state"]["row_counts"]["core.AuditEvent"] == len(copied)
+    assert manifest["state"]["audit_last_hash"] == copied[-1].hash == recorded.prev_hash
     # Both files hold or describe patient data: readable by their owner alone.
     for path in (backup_path, backup.manifest_path_for(backup_path)):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
