@@ -1,4 +1,5 @@
-"""The audit trail: one append-only, hash-chained row per read or change of patient data."""
+"""The audit trail (one append-only, hash-chained row per read or change of patient data), and
+the shape every status history shares."""
 
 from __future__ import annotations
 
@@ -21,6 +22,27 @@ class Access(models.Model):
 
     def __str__(self) -> str:
         return "access"
+
+
+class StatusChange(models.Model):
+    """One move of a record through its status table (a course, an appointment, a consultation
+    request): from what, to what, why, by whom and when. Each subclass adds the foreign key to
+    the record it belongs to."""
+
+    old_status = models.CharField(max_length=20, blank=True)
+    new_status = models.CharField(max_length=20)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.old_status or '—'} → {self.new_status}"
 
 
 class AuditAction(models.TextChoices):

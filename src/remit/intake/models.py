@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
+from remit.core.models import StatusChange
 from remit.intake.transitions import STATUS_LABELS, RequestStatus
 from remit.patients.validation import validate_date_of_birth, validate_phone
 
@@ -71,23 +71,10 @@ class ConsultationRequest(models.Model):
         return f"{self.given_name} {self.family_name}"
 
 
-class RequestStatusChange(models.Model):
+class RequestStatusChange(StatusChange):
     request = models.ForeignKey(
         ConsultationRequest, on_delete=models.PROTECT, related_name="status_changes"
     )
-    old_status = models.CharField(max_length=20, blank=True)
-    new_status = models.CharField(max_length=20)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["changed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.old_status or '—'} → {self.new_status}"
 
     @property
     def new_label(self) -> str:

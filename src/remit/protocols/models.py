@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from remit.core.models import StatusChange
 from remit.protocols.transitions import CourseStatus
 
 
@@ -87,20 +88,7 @@ class TreatmentCourse(models.Model):
         return f"{self.protocol_version} for patient {self.patient_id} ({self.status})"
 
 
-class CourseStatusChange(models.Model):
+class CourseStatusChange(StatusChange):
     course = models.ForeignKey(
         TreatmentCourse, on_delete=models.PROTECT, related_name="status_changes"
     )
-    old_status = models.CharField(max_length=12, blank=True)
-    new_status = models.CharField(max_length=12)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["changed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.old_status or '—'} → {self.new_status}"

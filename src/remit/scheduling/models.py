@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from remit.clinics.models import Weekday
+from remit.core.models import StatusChange
 from remit.scheduling.transitions import AppointmentStatus
 
 
@@ -74,23 +75,10 @@ class Appointment(models.Model):
         return f"{self.resource} {self.start:%Y-%m-%d %H:%M} ({self.status})"
 
 
-class AppointmentStatusChange(models.Model):
+class AppointmentStatusChange(StatusChange):
     appointment = models.ForeignKey(
         Appointment, on_delete=models.PROTECT, related_name="status_changes"
     )
-    old_status = models.CharField(max_length=20, blank=True)
-    new_status = models.CharField(max_length=20)
-    reason = models.TextField(blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    changed_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["changed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.old_status or '—'} → {self.new_status}"
 
 
 class StaffHours(models.Model):
