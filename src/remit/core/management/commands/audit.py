@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
+from psycopg import sql
 
 from remit.core.audit import audit_verify
 from remit.core.models import AuditEvent
@@ -39,9 +40,14 @@ class Command(BaseCommand):
     def _lockdown(self, role: str) -> None:
         if connection.vendor != "postgresql":
             raise CommandError("lockdown applies to PostgreSQL; SQLite is guarded by triggers")
-        quoted = connection.ops.quote_name(role)
+        # A role name is an identifier, not a value: psycopg's Identifier escapes it fully
+        # (Django's quote_name does not escape a double quote inside the name).
+        role_sql = sql.Identifier(role)
         with connection.cursor() as cursor:
-            cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON core_auditevent FROM {quoted}")
-            cursor.execute(f"GRANT SELECT, INSERT ON core_auditevent TO {quoted}")
-            cursor.execute(f"GRANT USAGE, SELECT ON SEQUENCE core_auditevent_id_seq TO {quoted}")
+            for statement in (
+                "REVOKE UPDATE, DELETE, TRUNCATE ON core_auditevent FROM {}",
+                "GRANT SELECT, INSERT ON core_auditevent TO {}",
+                "GRANT USAGE, SELECT ON SEQUENCE core_auditevent_id_seq TO {}",
+            ):
+                cursor.execute(sql.SQL(statement).format(role_sql))
         self.stdout.write(self.style.SUCCESS(f"{role} may now only read and append audit events"))
