@@ -165,8 +165,7 @@ def rems_content(session: Session, *, first_treatment: bool) -> RemsContent:
     effects = list(session.side_effects.all())
     pre = [v for v in vitals if v.phase == "pre"]
     after = [v for v in vitals if v.phase != "pre"]
-    first_device = session.devices.first()
-    first_at = first_device.given_at if first_device else (dose.given_at if dose else None)
+    first_at = dose.given_at if dose else None  # device 1 is recorded with the dose
     end_at = discharge.discharged_at if discharge else None
     total = int((end_at - first_at).total_seconds() // 60) if first_at and end_at else None
     near_40 = None

@@ -549,9 +549,7 @@ def dose_record(*, session: Session, by: StaffUser, entry: DoseInput) -> DoseRec
 
 
 @transaction.atomic
-def esketamine_device_record(
-    *, session: Session, by: StaffUser, number: int, given_at: datetime | None = None
-) -> EsketamineDevice:
+def esketamine_device_record(*, session: Session, by: StaffUser, number: int) -> EsketamineDevice:
     """Record the next nasal spray device of the dose. `number` is the device the nurse pressed
     the button for, so a double tap cannot record device 3 in place of a repeated device 2."""
     _lock(session)
@@ -566,7 +564,7 @@ def esketamine_device_record(
             if number <= len(given)
             else f"Record device {len(given) + 1} first."
         )
-    now = given_at or timezone.now()
+    now = timezone.now()
     try:
         timing = dosing.esketamine_device_timing(devices=dose.devices, given_at=given, at=now)
     except ValueError as error:
