@@ -23,7 +23,7 @@ from remit.patients.schemas import (
     PatientsPublic,
     PatientUpdate,
 )
-from remit.patients.selectors import patient_get_for_staff, patient_search
+from remit.patients.selectors import patient_get_for_edit, patient_get_for_staff, patient_search
 from remit.patients.services import (
     body_measurement_record,
     patient_create,
@@ -85,9 +85,7 @@ def get_patient(request: HttpRequest, patient_id: int) -> Patient:
 @router.patch("/{patient_id}", response={200: PatientPublic, **ERRORS})
 def update_patient(request: HttpRequest, patient_id: int, payload: PatientUpdate) -> Patient:
     user = _staff(request, Capability.EDIT_DEMOGRAPHICS)
-    patient = patient_get_for_staff(user=user, patient_id=patient_id)
-    if patient.clinic_id != user.clinic_id:
-        raise PermissionDenied  # emergency access reads; it never edits
+    patient = patient_get_for_edit(user=user, patient_id=patient_id)
     return patient_update(patient=patient, by=user, changes=payload.dict(exclude_unset=True))
 
 
@@ -104,9 +102,7 @@ def create_measurement(
     request: HttpRequest, patient_id: int, payload: MeasurementCreate
 ) -> Status[BodyMeasurement]:
     user = _staff(request, Capability.CHART_SESSION)
-    patient = patient_get_for_staff(user=user, patient_id=patient_id)
-    if patient.clinic_id != user.clinic_id:
-        raise PermissionDenied
+    patient = patient_get_for_edit(user=user, patient_id=patient_id)
     measurement = body_measurement_record(
         patient=patient, by=user, weight_kg=payload.weight_kg, height_cm=payload.height_cm
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -94,6 +95,15 @@ def patient_get_for_staff(*, user: StaffUser, patient_id: int) -> Patient:
     )
     if patient is None:
         raise Http404("No such patient")
+    return patient
+
+
+def patient_get_for_edit(*, user: StaffUser, patient_id: int) -> Patient:
+    """A patient of the user's own clinic, to change: emergency access reads, it never edits
+    (403), and a patient outside the user's scope is a 404 as for reading."""
+    patient = patient_get_for_staff(user=user, patient_id=patient_id)
+    if patient.clinic_id != user.clinic_id:
+        raise PermissionDenied("Emergency access is read-only.")
     return patient
 
 

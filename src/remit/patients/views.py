@@ -22,6 +22,7 @@ from remit.patients.models import Patient
 from remit.patients.selectors import (
     PATIENT_SORTS,
     latest_measurement,
+    patient_get_for_edit,
     patient_get_for_staff,
     patient_search,
 )
@@ -71,7 +72,7 @@ def patient_new(request: StaffRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @staff_required(Capability.EDIT_DEMOGRAPHICS)
 def patient_edit(request: StaffRequest, patient_id: int) -> HttpResponse:
-    patient = patient_get_for_staff(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_edit(user=request.user, patient_id=patient_id)
     latest = latest_measurement(patient)
     initial = {"weight_kg": latest.weight_kg, "height_cm": latest.height_cm} if latest else {}
     # The form validates a copy: the service must see the old values to know what changed.

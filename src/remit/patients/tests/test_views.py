@@ -189,3 +189,23 @@ def test_no_page_refers_to_a_third_party_host(cast, client_for):
         html = client.get(url).content.decode()
         hosts = re.findall(r'(?:src|href|action)="(?:https?:)?//([^/"]+)', html)
         assert hosts == [], f"{url} refers to {hosts}"
+
+
+def test_emergency_access_opens_the_chart_but_never_the_edit_form(cast, client_for):
+    from remit.patients.services import emergency_access_grant
+
+    other = cast.other_patient
+    emergency_access_grant(
+        user=cast.prescriber,
+        mrn=other.mrn,
+        date_of_birth=other.date_of_birth,
+        reason="Patient collapsed in our waiting room, needs history",
+    )
+    client = client_for(cast.prescriber)
+    assert client.get(reverse("patients:chart", args=[other.pk])).status_code == 200
+    edit = reverse("patients:edit", args=[other.pk])
+    assert client.get(edit).status_code == 403
+    changed = {**VALID_FORM, "legal_given_name": "Changed"}
+    assert client.post(edit, changed).status_code == 403
+    other.refresh_from_db()
+    assert other.legal_given_name != "Changed"
