@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -66,6 +65,7 @@ from remit.charting.selectors import (
 )
 from remit.core.access import user_can
 from remit.core.audit import audit_record
+from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.models import AuditAction
 from remit.core.permissions import staff_required
@@ -73,15 +73,6 @@ from remit.core.roles import Capability
 from remit.patients.services import patient_read_record
 
 CHARTING_CSS = "css/charting.css"
-
-
-def _apply(form: Form, error: ValidationError) -> None:
-    """Put a service's refusal on the form: on its field when it names one of the form's."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- The session page ---------------------------------------------------------------------------
@@ -260,7 +251,7 @@ def gate_check(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, gate_form=form)
 
 
@@ -279,7 +270,7 @@ def gate_override(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, override_form=form)
 
 
@@ -295,7 +286,7 @@ def weight_basis(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, weight_form=form)
 
 
@@ -329,7 +320,7 @@ def dose(request: StaffRequest, session_id: int) -> HttpResponse:
             services.dose_record(session=session, by=request.user, entry=entry)
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, dose_form=form)
 
 
@@ -346,7 +337,7 @@ def esketamine_device(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, device_form=form)
 
 
@@ -374,7 +365,7 @@ def vitals(request: StaffRequest, session_id: int) -> HttpResponse:
             services.vitals_record(session=session, by=request.user, **form.cleaned_data)
             return _vitals_fragment(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return _vitals_fragment(request, session, status=422, vitals_form=form)
 
 
@@ -391,7 +382,7 @@ def alert_acknowledge(request: StaffRequest, session_alert_id: int) -> HttpRespo
             )
             return _vitals_fragment(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return _vitals_fragment(request, session, status=422, ack_forms={alert.pk: form})
 
 
@@ -405,7 +396,7 @@ def side_effect(request: StaffRequest, session_id: int) -> HttpResponse:
             services.side_effect_record(session=session, by=request.user, **form.cleaned_data)
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, side_effect_form=form)
 
 
@@ -421,7 +412,7 @@ def adverse_event(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, adverse_event_form=form)
 
 
@@ -446,7 +437,7 @@ def rating(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return respond(request, session, rating_message="Rating saved.")
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, **{key: form})
 
 
@@ -467,7 +458,7 @@ def discharge(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, discharge_form=form)
 
 
@@ -483,7 +474,7 @@ def note_sign(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, note_form=form)
 
 
@@ -514,7 +505,7 @@ def note_addendum(request: StaffRequest, session_id: int) -> HttpResponse:
             services.note_addendum_add(note=note, by=request.user, text=form.cleaned_data["text"])
             return respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return respond(request, session, status=422, addendum_form=form)
 
 
@@ -601,7 +592,7 @@ def rems_form(request: StaffRequest, session_id: int) -> HttpResponse:
                 )
                 return redirect("charting:rems_form", session_id=session.pk)
             except ValidationError as error:
-                _apply(form, error)
+                add_service_errors(form, error)
         status = 422
     patient_read_record(patient=session.patient, by=request.user, section="rems_form")
     earlier = (
@@ -689,7 +680,7 @@ def threshold_set(request: StaffRequest, threshold_name: str) -> HttpResponse:
             )
             return redirect("charting:thresholds")
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     errors = {threshold_name: [e for errs in form.errors.values() for e in errs]}
     return render(
         request, "charting/thresholds.html", _limits_context(request, errors=errors), status=422
@@ -707,7 +698,7 @@ def clinic_settings_save(request: StaffRequest) -> HttpResponse:
             )
             return redirect("charting:thresholds")
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return render(
         request,
         "charting/thresholds.html",

@@ -37,17 +37,10 @@ from remit.controlled.selectors import (
     vial_history,
     vial_rows,
 )
+from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.permissions import staff_required
 from remit.core.roles import Capability
-
-
-def _apply(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _drug_of(session: Session) -> str:
@@ -98,7 +91,7 @@ def draw(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return _respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return _respond(request, session, status=422, draw_form=form)
 
 
@@ -114,7 +107,7 @@ def give(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return _respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return _respond(request, session, status=422, give_form=form)
 
 
@@ -133,7 +126,7 @@ def waste(request: StaffRequest, session_id: int) -> HttpResponse:
             )
             return _respond(request, session)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return _respond(request, session, status=422, waste_form=form)
 
 
@@ -168,7 +161,7 @@ def receive(request: StaffRequest) -> HttpResponse:
             )
             return redirect("controlled:vial", vial_id=vial.pk)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return render(request, "controlled/ledger.html", _ledger_context(request, form), status=422)
 
 
@@ -209,7 +202,7 @@ def _vial_post(
             record(found, form.cleaned_data)
             return redirect("controlled:vial", vial_id=found.pk)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
     return render(
         request,
         "controlled/vial.html",

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from remit.core.access import user_can
+from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.permissions import staff_required
 from remit.core.roles import Capability
@@ -183,8 +184,7 @@ def _post_section(
             act(evaluation, form.cleaned_data)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                add_service_errors(form, error)
             else:
                 form.add_error(None, error.messages)
         else:
@@ -360,8 +360,7 @@ def clinic_settings(request: StaffRequest) -> HttpResponse:
             try:
                 blood_pressure_limit_set(clinic=clinic, by=request.user, **data)
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    bound.add_error(field if field in bound.fields else None, problems)
+                add_service_errors(bound, error)
             else:
                 messages.success(request, "Saved. Evaluations now use the clinic's own value.")
                 return redirect("evaluation:settings")

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from remit.clinics.models import Clinic
+from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.middleware import client_ip
 from remit.core.permissions import staff_required
@@ -122,8 +123,7 @@ def request_form(request: HttpRequest, clinic_id: int) -> HttpResponse:
                     clinic=clinic, data=data, screen=screen_answers
                 )
             except ValidationError as error:
-                for field, problems in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, problems)
+                add_service_errors(form, error)
             else:
                 response = redirect("intake:thanks", clinic_id=clinic.pk)
                 if created.urgent:
@@ -228,8 +228,7 @@ def transition(request: StaffRequest, request_id: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Status changed.")
             return redirect("intake:detail", request_id=found.pk)
@@ -247,8 +246,7 @@ def convert(request: StaffRequest, request_id: int) -> HttpResponse:
                 request=found, by=request.user, details=form.cleaned_data
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Registered {patient.display_name} ({patient.mrn}).")
             return redirect("patients:chart", patient_id=patient.pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.permissions import staff_required
 from remit.core.roles import Capability
@@ -78,11 +79,6 @@ def _chart(patient: Patient) -> str:
     return reverse("patients:chart", args=[patient.pk]) + _CHART_TAB
 
 
-def _add_errors(form: Any, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, problems)
-
-
 @require_http_methods(["GET", "POST"])
 @staff_required(Capability.CHART_SESSION)
 def request_new(request: StaffRequest, patient_id: int) -> HttpResponse:
@@ -100,7 +96,7 @@ def request_new(request: StaffRequest, patient_id: int) -> HttpResponse:
                 reminder_every_h=form.cleaned_data["reminder_every_h"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Questionnaire request created; the link goes out shortly.")
             return redirect(_chart(patient))
@@ -137,7 +133,7 @@ def schedule_new(request: StaffRequest, patient_id: int) -> HttpResponse:
                 ends_at=ends_at,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Schedule saved; the worker sends each questionnaire.")
             return redirect(_chart(patient))
@@ -186,7 +182,7 @@ def assessment_new(request: StaffRequest, patient_id: int) -> HttpResponse:
         except InvalidAnswers as error:
             form.add_error(error.link_id if error.link_id in form.fields else None, str(error))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{instrument.title.split(' (')[0]} recorded.")
             return redirect(_chart(patient))
@@ -214,7 +210,7 @@ def alert_acknowledge_view(request: StaffRequest, alert_id: int) -> HttpResponse
         try:
             alert_acknowledge(alert=alert, by=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Alert acknowledged.")
             if request.POST.get("next") == "home":
@@ -252,7 +248,7 @@ def settings_edit(request: StaffRequest) -> HttpResponse:
                 clinic=request.user.home_clinic, by=request.user, changes=form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved.")
             return redirect("measures:settings")
@@ -289,7 +285,7 @@ def licensed_text(request: StaffRequest) -> HttpResponse:
                 licence_note=form.cleaned_data["licence_note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Licensed text of {instrument.title} saved.")
             return redirect(reverse("measures:licensed_text") + f"?instrument={code}")

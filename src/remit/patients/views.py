@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from remit.core.access import user_can
 from remit.core.extensions import chart_tabs
+from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.permissions import staff_required
 from remit.core.roles import Capability
@@ -126,8 +127,7 @@ def emergency_access(request: StaffRequest) -> HttpResponse:
         try:
             access = emergency_access_grant(user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field, problems)
+            add_service_errors(form, error)
         else:
             messages.warning(
                 request,

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from remit.core.access import user_can
+from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.permissions import staff_required
 from remit.core.roles import Capability
@@ -35,11 +36,6 @@ from remit.protocols.services import (
     protocol_change,
 )
 from remit.protocols.transitions import allowed_next
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    for field, problems in error.message_dict.items():
-        form.add_error(None if field == "__all__" or field not in form.fields else field, problems)
 
 
 @staff_required(Capability.VIEW_CLINICAL)
@@ -87,7 +83,7 @@ def protocol_edit(request: StaffRequest, version_id: int) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -122,7 +118,7 @@ def course_new(request: StaffRequest, patient_id: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Course planned. Book its sessions from here.")
             return redirect("protocols:course", course_id=course.pk)

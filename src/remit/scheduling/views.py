@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from remit.core.access import user_can
 from remit.core.audit import audit_record
+from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.models import AuditAction
 from remit.core.permissions import staff_required
@@ -298,8 +299,7 @@ def availability(request: StaffRequest, patient_id: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Saved the patient's times.")
             return redirect(f"{reverse('patients:chart', args=[patient.pk])}?tab=course")
@@ -338,8 +338,7 @@ def staff_hours_page(request: StaffRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Working hours added.")
             return redirect("scheduling:staff_hours")
@@ -382,8 +381,7 @@ def planner(request: StaffRequest) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, problems)
+            add_service_errors(form, error)
         else:
             return redirect("scheduling:planner_run", run_id=run.pk)
     waiting = list(planned_unbooked_courses(clinic)[:200])
