@@ -470,31 +470,6 @@ class TmsLimits:
 
 
 @dataclass(frozen=True)
-class TmsProtocolReference:
-    name: str
-    frequency_hz: Decimal | None
-    percent_of_mt: Decimal | None
-    pulses: int
-    trains: int | None
-    source: str
-
-
-TMS_PROTOCOLS = (
-    TmsProtocolReference(
-        "Standard 10 Hz rTMS, left DLPFC",
-        Decimal(10),
-        Decimal(120),
-        3000,
-        75,
-        "[S94], [S95], [S96]",
-    ),
-    # iTBS intensity recalled as 120% RMT is UNCONFIRMED [S98], so it is left blank.
-    TmsProtocolReference("iTBS (THREE-D)", None, None, 600, None, "[S98], [S99]"),
-    TmsProtocolReference("SAINT / SNT iTBS", None, Decimal(90), 1800, None, "[S100], [S101]"),
-)
-
-
-@dataclass(frozen=True)
 class TmsRecord(ReadableByName):
     motor_threshold_pct: Decimal
     percent_of_mt: Decimal

@@ -400,8 +400,7 @@ def _save(built: list[_Built]) -> None:
     GateCheck.objects.bulk_create([b.gate for b in built if b.gate])
     DoseRecord.objects.bulk_create([b.dose for b in built if b.dose])
     EsketamineDevice.objects.bulk_create([d for b in built for d in b.devices])
-    vitals = VitalSigns.objects.bulk_create([v for b in built for v in b.vitals])
-    del vitals
+    VitalSigns.objects.bulk_create([v for b in built for v in b.vitals])
     alerts = []
     for b in built:
         for index, alert in b.alerts:

@@ -72,9 +72,6 @@ from remit.core.permissions import staff_required
 from remit.core.roles import Capability
 from remit.patients.services import patient_read_record
 
-CHARTING_CSS = "css/charting.css"
-
-
 # --- The session page ---------------------------------------------------------------------------
 
 
