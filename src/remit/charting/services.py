@@ -206,12 +206,8 @@ def gate_facts(session: Session, answers: GateAnswers) -> gate.GateFacts:
         if protocol
         else modality == Modality.ESKETAMINE
     )
-    course = session.appointment.course
-    definition = course.protocol_version.definition if course is not None else {}
-    # Clinic policy (settings), or a protocol that asks for it explicitly.
-    pregnancy_required = modality.value in (settings.pregnancy_test_modalities or []) or bool(
-        definition.get("requires_pregnancy_test")
-    )
+    # Clinic policy: the reference sets no pregnancy test for any modality [S54].
+    pregnancy_required = modality.value in (settings.pregnancy_test_modalities or [])
     # Without a protocol, every drug session needs a ride home (not TMS).
     ride_home_required = (
         "ride_home" in preparation if protocol is not None else modality != Modality.TMS
