@@ -55,7 +55,7 @@ def note_text(session: Session) -> str:
     if gate is not None:
         lines.append("Pre-session checks:")
         lines += [f"  - {i['label']}: {i['status']} ({i['detail']})" for i in gate.items]
-    for override in session.gate_overrides.all():
+    for override in session.gate_overrides.select_related("by"):
         lines.append(
             f"  Override of {override.item_code} by {_name(override.by)} at "
             f"{_clock(override.at, zone)}: {override.reason}"
@@ -66,7 +66,7 @@ def note_text(session: Session) -> str:
         lines += [f"  {line}" for line in dose.arithmetic]
         if dose.lot:
             lines.append(f"  Lot {dose.lot}")
-        for device in session.devices.all():
+        for device in session.devices.select_related("given_by"):
             lines.append(
                 f"  Device {device.number} given {_clock(device.given_at, zone)} by "
                 f"{_name(device.given_by)}"
@@ -76,7 +76,7 @@ def note_text(session: Session) -> str:
     if vitals:
         lines.append("Vital signs:")
         lines += [f"  {_vitals_line(v, zone)}" for v in vitals]
-    alerts = list(session.alerts.order_by("raised_at", "id"))
+    alerts = list(session.alerts.select_related("acknowledged_by").order_by("raised_at", "id"))
     if alerts:
         lines.append("Alerts:")
         for alert in alerts:
