@@ -7,11 +7,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from remit.charting.discharge import DISCHARGE_CHECKLISTS
+from remit.charting.dosing import Modality
 from remit.charting.models import Session, VitalSigns
+from remit.charting.monitoring import MONITORING_SCHEDULES
 
-# The REMS form asks for BP about 40 minutes after the dose [S66c], [S72].
-REMS_BP_AFTER_MIN = 40
-REMS_MINIMUM_MONITORING_MIN = 120
+
+def _rems_minutes() -> tuple[int, int]:
+    """The form's 2 hours of monitoring and its BP "about 40 minutes after" the dose [S66c],
+    [S72]: the esketamine discharge checklist's and monitoring schedule's numbers, read from
+    there so each clinical number lives in one place."""
+    observation = DISCHARGE_CHECKLISTS[Modality.ESKETAMINE].minimum_observation_min
+    bp_after = [
+        check.after_dose_min
+        for check in MONITORING_SCHEDULES[Modality.ESKETAMINE].planned_checks
+        if check.after_dose_min is not None
+    ]
+    if observation is None or len(bp_after) != 1:
+        raise RuntimeError("the esketamine schedule must give the REMS form's two times")
+    return observation, bp_after[0]
+
+
+REMS_MINIMUM_MONITORING_MIN, REMS_BP_AFTER_MIN = _rems_minutes()
 
 CONCOMITANT_CHOICES = (
     ("benzodiazepines", "Benzodiazepines"),
