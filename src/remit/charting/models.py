@@ -167,7 +167,6 @@ class DoseRecord(models.Model):
     """The dose as given, with the arithmetic that produced it. Amounts are Decimal."""
 
     session = models.OneToOneField(Session, on_delete=models.PROTECT, related_name="dose")
-    modality = models.CharField(max_length=24)
     given_at = models.DateTimeField()
     given_by = _staff_fk()
     dose_mg = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)

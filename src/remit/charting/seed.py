@@ -225,7 +225,6 @@ def _build(
     weights = list(appointment.patient.measurements.all())
     weight = weights[0].weight_kg if weights else Decimal("72.0")
     built.dose = DoseRecord(
-        modality=modality.value,
         given_at=dosed,
         given_by=nurse,
         **_dose(modality, protocol, weight, rng),

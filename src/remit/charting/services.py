@@ -526,7 +526,6 @@ def dose_record(*, session: Session, by: StaffUser, entry: DoseInput) -> DoseRec
     now = timezone.now()
     dose = DoseRecord(
         session=session,
-        modality=session.modality,
         given_at=now,
         given_by=by,
         lot=entry.lot.strip(),
