@@ -16,11 +16,11 @@ concentration, exact in Decimal. Session-side amounts (given, wasted from the sy
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 _V = TypeVar("_V")
 
@@ -185,6 +185,26 @@ class LedgerState:
     entry_ids: frozenset[str]
 
 
+class _Books(Protocol):
+    """What the rules read: LedgerState, or fold's live views of the dicts it updates in place."""
+
+    @property
+    def vials(self) -> Mapping[str, VialBalance]: ...
+
+    @property
+    def sessions(self) -> Mapping[str, SessionTotals]: ...
+
+    @property
+    def open_discrepancies(self) -> Mapping[str, Discrepancy]: ...
+
+
+@dataclass(frozen=True)
+class _Views:
+    vials: Mapping[str, VialBalance]
+    sessions: Mapping[str, SessionTotals]
+    open_discrepancies: Mapping[str, Discrepancy]
+
+
 def empty_ledger() -> LedgerState:
     return LedgerState(
         MappingProxyType({}), MappingProxyType({}), MappingProxyType({}), (), (), frozenset()
@@ -224,7 +244,7 @@ def _amount(value: Decimal, label: str, *, allow_zero: bool = False) -> Decimal:
     return amount
 
 
-def _vial(state: LedgerState, vial_id: str) -> VialBalance:
+def _vial(state: _Books, vial_id: str) -> VialBalance:
     vial = state.vials.get(vial_id)
     if vial is None:
         raise LedgerError(f"Vial {vial_id} has no receipt in the ledger.")
@@ -236,7 +256,7 @@ def _vial(state: LedgerState, vial_id: str) -> VialBalance:
     return vial
 
 
-def _open_session(state: LedgerState, session_id: str) -> SessionTotals:
+def _open_session(state: _Books, session_id: str) -> SessionTotals:
     session = state.sessions.get(session_id)
     if session is None:
         raise LedgerError(f"Session {session_id} has no draw in the ledger.")
@@ -251,14 +271,6 @@ def _fits(session: SessionTotals, extra_mg: Decimal, what: str) -> None:
             f"{what} of {extra_mg} mg is more than is left of the {session.drawn_mg} mg drawn for "
             f"session {session.session_id} ({session.unaccounted_mg} mg not yet given or wasted)."
         )
-
-
-def _with_vial(state: LedgerState, vial: VialBalance) -> dict[str, VialBalance]:
-    return {**state.vials, vial.vial_id: vial}
-
-
-def _with_session(state: LedgerState, session: SessionTotals) -> dict[str, SessionTotals]:
-    return {**state.sessions, session.session_id: session}
 
 
 def reconcile(
@@ -291,37 +303,55 @@ def reconcile(
 
 def apply_entry(state: LedgerState, entry: Entry) -> LedgerState:
     """The ledger after one more entry; raises LedgerError and changes nothing if refused."""
-    entry_id = _text(entry.entry_id, "Entry id")
-    if entry_id in state.entry_ids:
-        raise LedgerError(f"Entry {entry_id} is already in the ledger; entries are append-only.")
-    if not isinstance(entry.at, datetime) or entry.at.utcoffset() is None:
-        raise LedgerError("The entry time must include its time zone.")
+    entry_id = _admit(entry, state.entry_ids)
     changes = _changes(state, entry)
+    discrepancies = state.open_discrepancies
+    if changes.opened or changes.reconciled is not None:
+        updated = dict(discrepancies)
+        _merge_discrepancies(updated, changes)
+        discrepancies = MappingProxyType(updated)
     return LedgerState(
-        vials=_frozen(changes.vials, state.vials),
-        sessions=_frozen(changes.sessions, state.sessions),
-        open_discrepancies=_frozen(changes.open_discrepancies, state.open_discrepancies),
+        vials=_merged(state.vials, changes.vials),
+        sessions=_merged(state.sessions, changes.sessions),
+        open_discrepancies=discrepancies,
         reconciliations=state.reconciliations + changes.reconciliations,
         entries=(*state.entries, entry),
         entry_ids=state.entry_ids | {entry_id},
     )
 
 
+def _admit(entry: Entry, entry_ids: frozenset[str] | set[str]) -> str:
+    """The entry's id, once its id and time are checked; shared by apply_entry and fold."""
+    entry_id = _text(entry.entry_id, "Entry id")
+    if entry_id in entry_ids:
+        raise LedgerError(f"Entry {entry_id} is already in the ledger; entries are append-only.")
+    if not isinstance(entry.at, datetime) or entry.at.utcoffset() is None:
+        raise LedgerError("The entry time must include its time zone.")
+    return entry_id
+
+
 @dataclass(frozen=True)
 class _Changes:
-    """What one entry changes; None leaves that part of the state as it was."""
+    """Only what one entry changes, so fold can apply it in place without copying the state."""
 
-    vials: dict[str, VialBalance] | None = None
-    sessions: dict[str, SessionTotals] | None = None
-    open_discrepancies: dict[str, Discrepancy] | None = None
+    vials: Mapping[str, VialBalance] = field(default_factory=dict)
+    sessions: Mapping[str, SessionTotals] = field(default_factory=dict)
+    opened: Mapping[str, Discrepancy] = field(default_factory=dict)
+    reconciled: str | None = None
     reconciliations: tuple[tuple[str, Reconciliation], ...] = ()
 
 
-def _frozen(new: dict[str, _V] | None, old: Mapping[str, _V]) -> Mapping[str, _V]:
-    return old if new is None else MappingProxyType(new)
+def _merged(old: Mapping[str, _V], new: Mapping[str, _V]) -> Mapping[str, _V]:
+    return MappingProxyType({**old, **new}) if new else old
 
 
-def _changes(state: LedgerState, entry: Entry) -> _Changes:
+def _merge_discrepancies(discrepancies: dict[str, Discrepancy], changes: _Changes) -> None:
+    if changes.reconciled is not None:
+        del discrepancies[changes.reconciled]
+    discrepancies.update(changes.opened)
+
+
+def _changes(state: _Books, entry: Entry) -> _Changes:
     match entry:
         case Receipt():
             return _Changes(vials=_receive(state, entry))
@@ -333,23 +363,22 @@ def _changes(state: LedgerState, entry: Entry) -> _Changes:
             _text(entry.administered_by, "Given by")
             _fits(session, amount, "A dose")
             updated = replace(session, administered_mg=session.administered_mg + amount)
-            return _Changes(sessions=_with_session(state, updated))
+            return _Changes(sessions={updated.session_id: updated})
         case Waste():
             session = _open_session(state, entry.session_id)
             amount = _amount(entry.amount_mg, "Amount wasted")
             _second_person(entry.wasted_by, entry.witnessed_by, "Wasted by", "Witness")
             _fits(session, amount, "Waste")
             updated = replace(session, wasted_mg=session.wasted_mg + amount)
-            return _Changes(sessions=_with_session(state, updated))
+            return _Changes(sessions={updated.session_id: updated})
         case VialWaste():
             vial = _vial(state, entry.vial_id)
             volume = _amount(entry.volume_ml, "Volume wasted")
             _second_person(entry.wasted_by, entry.witnessed_by, "Wasted by", "Witness")
             _text(entry.reason, "Reason for the waste")
             _take(vial, volume, "Wasting")
-            return _Changes(
-                vials=_with_vial(state, replace(vial, balance_ml=vial.balance_ml - volume))
-            )
+            remaining = replace(vial, balance_ml=vial.balance_ml - volume)
+            return _Changes(vials={vial.vial_id: remaining})
         case SessionClose():
             session = _open_session(state, entry.session_id)
             _text(entry.closed_by, "Closed by")
@@ -359,7 +388,7 @@ def _changes(state: LedgerState, entry: Entry) -> _Changes:
                     f"{session.administered_mg} mg were given and {session.wasted_mg} mg wasted: "
                     f"{session.unaccounted_mg} mg must be given or wasted before it can close."
                 )
-            return _Changes(sessions=_with_session(state, replace(session, closed=True)))
+            return _Changes(sessions={session.session_id: replace(session, closed=True)})
         case Count():
             return _count(state, entry)
         case Adjustment():
@@ -367,7 +396,7 @@ def _changes(state: LedgerState, entry: Entry) -> _Changes:
     raise LedgerError(f"Unknown ledger entry {entry!r}.")
 
 
-def _receive(state: LedgerState, entry: Receipt) -> dict[str, VialBalance]:
+def _receive(state: _Books, entry: Receipt) -> dict[str, VialBalance]:
     vial_id = _text(entry.vial_id, "Vial id")
     if vial_id in state.vials:
         raise LedgerError(f"Vial {vial_id} was already received; give each vial its own id.")
@@ -385,7 +414,7 @@ def _receive(state: LedgerState, entry: Receipt) -> dict[str, VialBalance]:
         received_ml=volume,
         balance_ml=volume,
     )
-    return _with_vial(state, vial)
+    return {vial_id: vial}
 
 
 def _take(vial: VialBalance, volume: Decimal, what: str) -> None:
@@ -398,7 +427,7 @@ def _take(vial: VialBalance, volume: Decimal, what: str) -> None:
         )
 
 
-def _draw(state: LedgerState, entry: Draw) -> _Changes:
+def _draw(state: _Books, entry: Draw) -> _Changes:
     vial = _vial(state, entry.vial_id)
     session_id = _text(entry.session_id, "Session id")
     _text(entry.drawn_by, "Drawn by")
@@ -423,22 +452,22 @@ def _draw(state: LedgerState, entry: Draw) -> _Changes:
         vial_ids = tuple(dict.fromkeys((*session.vial_ids, vial.vial_id)))
         session = replace(session, drawn_mg=session.drawn_mg + mg, vial_ids=vial_ids)
     return _Changes(
-        vials=_with_vial(state, replace(vial, balance_ml=vial.balance_ml - volume)),
-        sessions=_with_session(state, session),
+        vials={vial.vial_id: replace(vial, balance_ml=vial.balance_ml - volume)},
+        sessions={session_id: session},
     )
 
 
-def _count(state: LedgerState, entry: Count) -> _Changes:
+def _count(state: _Books, entry: Count) -> _Changes:
     vial = _vial(state, entry.vial_id)
     counted = _amount(entry.counted_volume_ml, "Counted volume", allow_zero=True)
     counted_by = _text(entry.counted_by, "Counted by")
     if counted == vial.balance_ml:
         return _Changes()
     discrepancy = Discrepancy(vial.vial_id, entry.entry_id, vial.balance_ml, counted, counted_by)
-    return _Changes(open_discrepancies={**state.open_discrepancies, vial.vial_id: discrepancy})
+    return _Changes(opened={vial.vial_id: discrepancy})
 
 
-def _adjust(state: LedgerState, entry: Adjustment) -> _Changes:
+def _adjust(state: _Books, entry: Adjustment) -> _Changes:
     discrepancy = state.open_discrepancies.get(entry.vial_id)
     if discrepancy is None:
         raise LedgerError(f"Vial {entry.vial_id} has no open count discrepancy to reconcile.")
@@ -450,23 +479,49 @@ def _adjust(state: LedgerState, entry: Adjustment) -> _Changes:
         second_person=entry.second_person,
     )
     vial = replace(state.vials[entry.vial_id], balance_ml=discrepancy.counted_ml)
-    remaining = {k: v for k, v in state.open_discrepancies.items() if k != entry.vial_id}
     return _Changes(
-        vials=_with_vial(state, vial),
-        open_discrepancies=remaining,
+        vials={entry.vial_id: vial},
+        reconciled=entry.vial_id,
         reconciliations=((entry.vial_id, reconciliation),),
     )
 
 
 def fold(entries: Iterable[Entry], state: LedgerState | None = None) -> LedgerState:
-    """All entries in order; the first refused one raises, naming its entry id."""
-    current = empty_ledger() if state is None else state
+    """All entries in order; the first refused one raises, naming its entry id.
+
+    The same rules as apply_entry, but the changes go into plain dicts and lists that are frozen
+    once at the end: copying the state for every entry made a clinic's fold quadratic. A refusal
+    raises, so the half-updated containers are never seen."""
+    start = empty_ledger() if state is None else state
+    vials = dict(start.vials)
+    sessions = dict(start.sessions)
+    discrepancies = dict(start.open_discrepancies)
+    reconciliations = list(start.reconciliations)
+    accepted = list(start.entries)
+    entry_ids = set(start.entry_ids)
+    books = _Views(
+        MappingProxyType(vials), MappingProxyType(sessions), MappingProxyType(discrepancies)
+    )
     for entry in entries:
         try:
-            current = apply_entry(current, entry)
+            entry_id = _admit(entry, entry_ids)
+            changes = _changes(books, entry)
         except LedgerError as error:
             raise LedgerError(f"Entry {entry.entry_id}: {error}") from error
-    return current
+        vials.update(changes.vials)
+        sessions.update(changes.sessions)
+        _merge_discrepancies(discrepancies, changes)
+        reconciliations.extend(changes.reconciliations)
+        accepted.append(entry)
+        entry_ids.add(entry_id)
+    return LedgerState(
+        vials=MappingProxyType(vials),
+        sessions=MappingProxyType(sessions),
+        open_discrepancies=MappingProxyType(discrepancies),
+        reconciliations=tuple(reconciliations),
+        entries=tuple(accepted),
+        entry_ids=frozenset(entry_ids),
+    )
 
 
 # --- Reading the ledger -------------------------------------------------------------------------
