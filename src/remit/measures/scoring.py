@@ -288,6 +288,20 @@ def _alert_level(instrument: Instrument, critical: CriticalItem, override: int) 
     return override
 
 
+def critical_fires(critical: CriticalItem, value: Answer, level: int | bool) -> bool:
+    """Whether one answer sets off a critical item at `level` (its threshold or the clinic's).
+
+    The single safety rule behind both a scored assessment's alerts and the alert raised while a
+    patient is still answering, so the two can never disagree. Unanswered never fires; a yes/no
+    item fires on the same yes/no; a rated item fires when its comparator holds.
+    """
+    if value is None:
+        return False
+    if isinstance(level, bool):
+        return value is level
+    return not isinstance(value, bool) and compare(value, critical.comparator, level)
+
+
 def _alerts(
     instrument: Instrument, values: Mapping[str, Answer], alert_at: Mapping[str, int]
 ) -> list[Alert]:
@@ -311,11 +325,7 @@ def _alerts(
             continue
         item = instrument.item(critical.link_id)
         level = levels[critical.link_id]
-        if isinstance(level, bool):
-            hit = value is level
-        else:
-            hit = compare(_int(value), critical.comparator, level)
-        if hit:
+        if critical_fires(critical, value, level):
             words = {"<": "below", "<=": "at or below", ">=": "at or above", "=": "equal to"}
             fired.append(
                 Alert(

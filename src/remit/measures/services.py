@@ -27,7 +27,6 @@ from remit.core.models import AuditAction
 from remit.core.roles import Capability
 from remit.measures import change, score
 from remit.measures.instruments import INSTRUMENTS, Instrument
-from remit.measures.instruments.model import compare
 from remit.measures.models import (
     AlertStatus,
     Assessment,
@@ -42,7 +41,7 @@ from remit.measures.models import (
     ScheduleKind,
 )
 from remit.measures.schedules import Session, plan
-from remit.measures.scoring import Answer, InvalidAnswers
+from remit.measures.scoring import Answer, InvalidAnswers, critical_fires
 from remit.measures.selectors import SESSION_STATUSES, measures_settings_of
 from remit.measures.sms import sms_send
 from remit.patients.models import Patient
@@ -438,18 +437,14 @@ class QuestionnaireClosed(Exception):
 
 
 def _critical_given(code: str, answers: Mapping[str, Answer], alert_at: Mapping[str, int]) -> bool:
-    instrument = INSTRUMENTS[code]
-    for critical in instrument.critical_items:
-        value = answers.get(critical.link_id)
-        if value is None:
-            continue
-        level = alert_at.get(critical.link_id, critical.threshold)
-        if isinstance(critical.threshold, bool):
-            if value is critical.threshold:
-                return True
-        elif not isinstance(value, bool) and compare(int(value), critical.comparator, int(level)):
-            return True
-    return False
+    return any(
+        critical_fires(
+            critical,
+            answers.get(critical.link_id),
+            alert_at.get(critical.link_id, critical.threshold),
+        )
+        for critical in INSTRUMENTS[code].critical_items
+    )
 
 
 def questionnaire_open(token: str, *, for_update: bool = False) -> OpenQuestionnaire:

@@ -116,3 +116,23 @@ def test_qids_total_is_the_published_domain_formula(items):
         + max(i[15], i[16])
     )
     assert result.total == expected
+
+
+@pytest.mark.parametrize(
+    "code", sorted(code for code, i in INSTRUMENTS.items() if i.critical_items)
+)
+@given(data=st.data())
+@relaxed
+def test_the_alert_while_answering_follows_the_same_rule_as_the_scored_alerts(code, data):
+    # The autosave alert (services) and score() must never disagree on a critical answer.
+    from remit.measures.services import _critical_given
+
+    instrument = INSTRUMENTS[code]
+    answers = data.draw(valid_answers(instrument))
+    alert_at = {
+        "qids-12": data.draw(st.integers(1, 3)),
+        "madrs-10": data.draw(st.integers(1, 6)),
+    }
+    by_link_id = dict(zip(instrument.link_ids, answers, strict=True))
+    scored = score(code, answers, alert_at=alert_at)
+    assert _critical_given(code, by_link_id, alert_at) == bool(scored.alerts)
