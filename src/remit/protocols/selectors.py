@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from datetime import datetime
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -14,19 +15,29 @@ from remit.patients.selectors import patients_visible_to
 from remit.protocols.definitions import Protocol, load_protocol
 from remit.protocols.models import CourseStatusChange, ProtocolVersion, TreatmentCourse
 
-
-@lru_cache(maxsize=256)
-def _protocol_of(version_id: int, definition_key: str) -> Protocol:
-    import json
-
-    return load_protocol(json.loads(definition_key))
+_ProtocolKey = tuple[int, str, int, datetime]
+# Per key, the definition the protocol was parsed from and the parsed protocol.
+_PROTOCOLS: dict[_ProtocolKey, tuple[Any, Protocol]] = {}
+_PROTOCOLS_MAX = 256
 
 
 def protocol_of(version: ProtocolVersion) -> Protocol:
-    """The validated protocol a version row stores (rows never change, so it is cached)."""
-    import json
-
-    return _protocol_of(version.pk, json.dumps(version.definition, sort_keys=True))
+    """The validated protocol a version row stores. A stored row is frozen (a change is a new
+    version), so the row's identity keys the cache: serialising the definition to build a key
+    cost more than the lookup saved. A definition that fails validation raises every time."""
+    if version.pk is None or version.created_at is None:
+        return load_protocol(version.definition)
+    key = (version.pk, version.code, version.version, version.created_at)
+    held = _PROTOCOLS.get(key)
+    # A rolled-back transaction (a test, under a frozen clock) can hand the same key to another
+    # definition; comparing the dicts is ~25x cheaper than the json.dumps key it replaces.
+    if held is not None and held[0] == version.definition:
+        return held[1]
+    protocol = load_protocol(version.definition)
+    if len(_PROTOCOLS) >= _PROTOCOLS_MAX:
+        _PROTOCOLS.clear()
+    _PROTOCOLS[key] = (version.definition, protocol)
+    return protocol
 
 
 def protocol_versions_for(clinic: Clinic | int) -> QuerySet[ProtocolVersion]:
