@@ -43,10 +43,12 @@ from remit.evaluation.rules import (
     Severity,
 )
 from remit.evaluation.selectors import evaluation_outcome, outcome_snapshot, trial_of
-from remit.patients.models import ConsentKind, Patient
-from remit.patients.services import consent_record
+from remit.patients.models import BodyMeasurement, ConsentKind, Diagnosis, Patient
+from remit.patients.services import body_measurement_record, consent_record, diagnosis_add
 
 SIGNED_IS_READ_ONLY = "This evaluation is signed and cannot be changed; add an addendum instead."
+# Diagnoses and weights live on the patient; the draft check names the field the page shows.
+SIGNED_PATIENT_RECORD = "The evaluation is signed; add an addendum instead."
 SIGNATURE_MISSING = "Confirm your signature to record the decision; nothing has been saved."
 OVERRIDE_NEEDED = (
     "{modality} has an absolute contraindication for this patient ({matched}). Record an "
@@ -98,6 +100,13 @@ def _require_draft(evaluation: Evaluation) -> None:
     current = Evaluation.objects.select_for_update().filter(pk=evaluation.pk).values("status")
     if not current or current[0]["status"] != EvaluationStatus.DRAFT:
         raise ValidationError(SIGNED_IS_READ_ONLY)
+
+
+def _require_draft_for_field(evaluation: Evaluation, field: str) -> None:
+    try:
+        _require_draft(evaluation)
+    except ValidationError:
+        raise ValidationError({field: SIGNED_PATIENT_RECORD}) from None
 
 
 def _audit(evaluation: Evaluation, by: StaffUser, action: str, obj: Any, **detail: Any) -> None:
@@ -281,6 +290,30 @@ def evaluation_medication_add(
     medication.save()
     _audit(evaluation, by, AuditAction.CREATE, medication)
     return medication
+
+
+@transaction.atomic
+def evaluation_diagnosis_add(*, evaluation: Evaluation, by: StaffUser, code: str) -> Diagnosis:
+    """A diagnosis for the evaluated patient, while the evaluation is still a draft."""
+    _require_signer(by)
+    _require_draft_for_field(evaluation, "code")
+    return diagnosis_add(patient=evaluation.patient, by=by, code=code)
+
+
+@transaction.atomic
+def evaluation_body_record(
+    *,
+    evaluation: Evaluation,
+    by: StaffUser,
+    weight_kg: Decimal,
+    height_cm: Decimal | None = None,
+) -> BodyMeasurement:
+    """The evaluated patient's weight (and height), while the evaluation is still a draft."""
+    _require_signer(by)
+    _require_draft_for_field(evaluation, "weight_kg")
+    return body_measurement_record(
+        patient=evaluation.patient, by=by, weight_kg=weight_kg, height_cm=height_cm
+    )
 
 
 def _check_decision(

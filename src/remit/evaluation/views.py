@@ -46,7 +46,9 @@ from remit.evaluation.services import (
     blood_pressure_limit_reset,
     blood_pressure_limit_set,
     evaluation_addendum_add,
+    evaluation_body_record,
     evaluation_consent_record,
+    evaluation_diagnosis_add,
     evaluation_medication_add,
     evaluation_part_remove,
     evaluation_prior_treatment_add,
@@ -59,7 +61,7 @@ from remit.evaluation.services import (
 from remit.evaluation.staging import DEFAULT_MINIMUM_DOSES, assess_trial
 from remit.evaluation.suggestion import SuggestionStatus
 from remit.patients.selectors import latest_measurement, patient_get_for_staff
-from remit.patients.services import body_measurement_record, diagnosis_add, patient_read_record
+from remit.patients.services import patient_read_record
 
 STATUS_TEXT = {
     SuggestionStatus.SUGGESTED: "suggested",
@@ -258,12 +260,6 @@ def part_remove(request: StaffRequest, evaluation_id: int) -> HttpResponse:
     return redirect("evaluation:detail", evaluation_id=evaluation.pk)
 
 
-def _diagnosis(request: StaffRequest, evaluation: Evaluation, data: dict[str, Any]) -> Any:
-    if evaluation.is_signed:
-        raise ValidationError({"code": "The evaluation is signed; add an addendum instead."})
-    return diagnosis_add(patient=evaluation.patient, by=request.user, code=data["code"])
-
-
 @require_http_methods(["POST"])
 @staff_required(Capability.SIGN_CLINICAL)
 def diagnosis(request: StaffRequest, evaluation_id: int) -> HttpResponse:
@@ -271,19 +267,10 @@ def diagnosis(request: StaffRequest, evaluation_id: int) -> HttpResponse:
         request,
         evaluation_id,
         "diagnosis",
-        lambda ev, data: _diagnosis(request, ev, data),
+        lambda ev, data: evaluation_diagnosis_add(
+            evaluation=ev, by=request.user, code=data["code"]
+        ),
         "Diagnosis added.",
-    )
-
-
-def _body(request: StaffRequest, evaluation: Evaluation, data: dict[str, Any]) -> Any:
-    if evaluation.is_signed:
-        raise ValidationError({"weight_kg": "The evaluation is signed; add an addendum instead."})
-    return body_measurement_record(
-        patient=evaluation.patient,
-        by=request.user,
-        weight_kg=data["weight_kg"],
-        height_cm=data.get("height_cm"),
     )
 
 
@@ -291,7 +278,16 @@ def _body(request: StaffRequest, evaluation: Evaluation, data: dict[str, Any]) -
 @staff_required(Capability.SIGN_CLINICAL)
 def body(request: StaffRequest, evaluation_id: int) -> HttpResponse:
     return _post_section(
-        request, evaluation_id, "body", lambda ev, data: _body(request, ev, data), "Weight saved."
+        request,
+        evaluation_id,
+        "body",
+        lambda ev, data: evaluation_body_record(
+            evaluation=ev,
+            by=request.user,
+            weight_kg=data["weight_kg"],
+            height_cm=data.get("height_cm"),
+        ),
+        "Weight saved.",
     )
 
 

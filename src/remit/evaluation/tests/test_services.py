@@ -20,7 +20,9 @@ from remit.evaluation.selectors import (
 from remit.evaluation.services import (
     blood_pressure_limit_set,
     evaluation_addendum_add,
+    evaluation_body_record,
     evaluation_consent_record,
+    evaluation_diagnosis_add,
     evaluation_medication_add,
     evaluation_sign,
     evaluation_start,
@@ -263,6 +265,28 @@ def test_a_signed_evaluation_is_read_only_and_corrected_by_addendum(cast):
     evaluation.refresh_from_db()
     assert evaluation.heart_rate_at_rest_bpm == 70
     assert evaluation.addenda.get().text == "Heart rate was 90."
+
+
+def test_a_stale_draft_copy_cannot_add_a_diagnosis_or_weight_after_signing(cast):
+    evaluation = _evaluation(cast)
+    stale = Evaluation.objects.get(pk=evaluation.pk)
+    evaluation_sign(
+        evaluation=evaluation,
+        by=cast.prescriber,
+        decision="not_eligible",
+        decision_reason="Symptoms resolved",
+        signature_confirmed=True,
+    )
+    assert not stale.is_signed  # the copy in hand predates the signature
+    diagnoses, weights = cast.patient.diagnoses.count(), cast.patient.measurements.count()
+    with pytest.raises(ValidationError) as diagnosis:
+        evaluation_diagnosis_add(evaluation=stale, by=cast.prescriber, code="F33.2")
+    assert "add an addendum instead" in diagnosis.value.message_dict["code"][0]
+    with pytest.raises(ValidationError) as body:
+        evaluation_body_record(evaluation=stale, by=cast.prescriber, weight_kg=Decimal("70"))
+    assert "add an addendum instead" in body.value.message_dict["weight_kg"][0]
+    assert cast.patient.diagnoses.count() == diagnoses
+    assert cast.patient.measurements.count() == weights
 
 
 def test_consent_follows_an_eligible_decision_once(cast):
