@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -419,6 +419,11 @@ class OpenQuestionnaire:
     current: Instrument | None
     done: tuple[str, ...]
     crisis: bool
+    # Read once per open, for the alert levels and the crisis text: the autosave is the
+    # hottest path of the patient's side.
+    clinic_settings: MeasuresSettings
+    # Whether an instrument already sent raised an alert (the rest of `crisis` is partial answers).
+    submitted_alert: bool
 
 
 def _request_of(link: PatientLink) -> AssessmentRequest | None:
@@ -461,18 +466,24 @@ def questionnaire_open(token: str, *, for_update: bool = False) -> OpenQuestionn
     submitted = list(request.assessments.all())
     done = tuple(a.instrument for a in submitted)
     pending = [code for code in request.instruments if code not in done]
-    alert_at = _alert_at(measures_settings_of(link.patient.clinic))
-    crisis = any(a.alerts for a in submitted) or any(
-        _critical_given(code, _typed(code, answers), alert_at)
-        for code, answers in request.partial_answers.items()
-        if code in INSTRUMENTS
-    )
+    clinic_settings = measures_settings_of(link.patient.clinic)
+    submitted_alert = any(a.alerts for a in submitted)
     return OpenQuestionnaire(
         link=link,
         request=request,
         current=INSTRUMENTS[pending[0]] if pending else None,
         done=done,
-        crisis=crisis,
+        crisis=_crisis(submitted_alert, request, _alert_at(clinic_settings)),
+        clinic_settings=clinic_settings,
+        submitted_alert=submitted_alert,
+    )
+
+
+def _crisis(submitted_alert: bool, request: AssessmentRequest, alert_at: Mapping[str, int]) -> bool:
+    return submitted_alert or any(
+        _critical_given(code, _typed(code, answers), alert_at)
+        for code, answers in request.partial_answers.items()
+        if code in INSTRUMENTS
     )
 
 
@@ -519,10 +530,12 @@ def questionnaire_save(*, token: str, code: str, raw: Mapping[str, Any]) -> Open
     partial = _parse(opened.current, raw, strict=False)
     request.partial_answers = {**request.partial_answers, code: partial}
     request.save(update_fields=["partial_answers"])
-    alert_at = _alert_at(measures_settings_of(opened.link.patient.clinic))
+    alert_at = _alert_at(opened.clinic_settings)
     if _critical_given(code, partial, alert_at):
         _raise_alert_before_sending(request=request, code=code)
-    return questionnaire_open(token)
+    # Saving changes only the partial answers, so only the crisis flag can differ from a fresh
+    # open; recompute it here instead of opening the link, request and settings a second time.
+    return replace(opened, crisis=_crisis(opened.submitted_alert, request, alert_at))
 
 
 def _raise_alert_before_sending(*, request: AssessmentRequest, code: str) -> None:

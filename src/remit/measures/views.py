@@ -310,10 +310,6 @@ def _invalid(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/link_invalid.html", {"message": LINK_INVALID}, status=404)
 
 
-def _crisis_text(opened: OpenQuestionnaire) -> str:
-    return measures_settings_of(opened.link.patient.clinic).crisis_text
-
-
 def _page(
     request: HttpRequest,
     token: str,
@@ -366,7 +362,7 @@ def _page(
             "count": total,
             "progress_percent": round((position - 1) * 100 / total),
             "crisis": opened.crisis,
-            "crisis_text": _crisis_text(opened),
+            "crisis_text": opened.clinic_settings.crisis_text,
             "errors": errors or {},
             "clinic": opened.link.patient.clinic.name,
         },
@@ -433,5 +429,5 @@ def questionnaire_autosave(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "measures/_crisis.html",
-        {"crisis": opened.crisis, "crisis_text": _crisis_text(opened)},
+        {"crisis": opened.crisis, "crisis_text": opened.clinic_settings.crisis_text},
     )

@@ -10,7 +10,9 @@ import time_machine
 from conftest import verified_client
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from remit.measures.models import Assessment, AssessmentRequest, RequestStatus, SafetyAlert
@@ -111,6 +113,25 @@ def test_answers_are_kept_as_the_patient_goes_and_item_9_shows_crisis_resources(
     page = Client().get(f"/measures/q/{token}/")
     assert b'value="2" checked' in page.content
     assert b"988" in page.content
+
+
+def test_a_corrected_critical_answer_hides_the_crisis_resources_again(cast):
+    _, token = _sent_request(cast)
+    save = f"/measures/q/{token}/save/"
+    assert b"988" in Client().post(save, {"instrument": "phq9", "phq9-9": "1"}).content
+    corrected = Client().post(save, {"instrument": "phq9", "phq9-9": "0"})
+    assert corrected.status_code == 200 and b"988" not in corrected.content
+
+
+def test_an_autosave_opens_the_link_and_reads_the_clinic_settings_once(cast):
+    # The autosave runs on every answer a patient gives: no second open, no re-read settings.
+    _, token = _sent_request(cast)
+    save = f"/measures/q/{token}/save/"
+    with CaptureQueriesContext(connection) as queries:
+        Client().post(save, {"instrument": "phq9", "phq9-1": "2", "phq9-9": "1"})
+    tables = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "portal_patientlink"' in sql for sql in tables) == 1
+    assert sum('FROM "measures_measuressettings"' in sql for sql in tables) == 1
 
 
 def test_the_crisis_text_is_the_clinics(cast):
