@@ -123,21 +123,20 @@ class VialRow:
     open_discrepancy: bool
 
 
+def _vial_row(vial: Vial, state: ledger.LedgerState) -> VialRow:
+    balance = state.vials.get(str(vial.pk))
+    return VialRow(
+        vial,
+        balance.balance_ml if balance else Decimal(0),
+        balance.balance_mg if balance else Decimal(0),
+        str(vial.pk) in state.open_discrepancies,
+    )
+
+
 def vial_rows(user: StaffUser) -> tuple[list[VialRow], dict[str, Decimal]]:
     """Every vial with its balance, and the stock per drug (mg)."""
     state = ledger_state(user.home_clinic_id)
-    rows = []
-    for vial in vials_of(user):
-        balance = state.vials.get(str(vial.pk))
-        rows.append(
-            VialRow(
-                vial,
-                balance.balance_ml if balance else Decimal(0),
-                balance.balance_mg if balance else Decimal(0),
-                str(vial.pk) in state.open_discrepancies,
-            )
-        )
-    return rows, ledger.drug_balances_mg(state)
+    return [_vial_row(vial, state) for vial in vials_of(user)], ledger.drug_balances_mg(state)
 
 
 @dataclass(frozen=True)
@@ -197,8 +196,16 @@ def session_unaccounted_mg(session: Session) -> Decimal:
 
 
 def drawable_vials(user: StaffUser, drug: str) -> list[VialRow]:
-    rows, _ = vial_rows(user)
-    return [r for r in rows if r.vial.drug == drug]
+    """The clinic's vials of one drug with their balances. A vial's balance and discrepancy
+    depend only on its own entries (as `_append` relies on), so only those are folded, not the
+    whole clinic's ledger on every refresh of the session page."""
+    vials = list(vials_of(user).filter(drug=drug))
+    clinic_id = user.home_clinic_id
+    state = fold_rows(
+        entries_touching(clinic_id=clinic_id, vial_ids=[v.pk for v in vials], session_id=None),
+        clinic_zone(clinic_id),
+    )
+    return [_vial_row(vial, state) for vial in vials]
 
 
 def staff_of_clinic(user: StaffUser) -> QuerySet[StaffUser]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from remit.charting.dosing import show
-from remit.charting.models import Session
+from remit.charting.models import Session, Stage
 from remit.charting.selectors import session_get_for_charting
 from remit.controlled import services
 from remit.controlled.forms import (
@@ -47,6 +47,9 @@ def _drug_of(session: Session) -> str:
     return "esketamine" if session.modality == "esketamine" else "ketamine"
 
 
+_NO_FORMS = (Stage.DISCHARGED, Stage.CANCELLED)
+
+
 def session_ledger_context(
     request: StaffRequest, session: Session, forms: dict[str, Any]
 ) -> dict[str, Any]:
@@ -58,10 +61,14 @@ def session_ledger_context(
     left = ledger.unaccounted_mg - (
         dose.dose_mg if dose is not None and dose.dose_mg and not ledger.given_mg else 0
     )
+    draw_form = forms.get("draw_form")
+    # The card shows its forms only on this condition (_session_drug.html); the draw form's vial
+    # list costs a fold, so it is not built for a card that will not show it.
+    if draw_form is None and not ledger.closed and session.stage not in _NO_FORMS:
+        draw_form = DrawForm(vials=drawable_vials(request.user, _drug_of(session)))
     return {
         "drug_ledger": ledger,
-        "draw_form": forms.get("draw_form")
-        or DrawForm(vials=drawable_vials(request.user, _drug_of(session))),
+        "draw_form": draw_form,
         "give_form": forms.get("give_form") or GiveForm(initial=give_initial),
         "waste_form": forms.get("waste_form")
         or WasteForm(staff=staff, initial={"amount_mg": show(left)} if left > 0 else {}),

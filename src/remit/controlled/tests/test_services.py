@@ -145,3 +145,24 @@ def test_every_entry_is_audited(cast):
     assert sorted(kinds) == ["draw", "receipt"]
     draw = AuditEvent.objects.get(object_type="controlled.LedgerEntry", detail__kind="draw")
     assert draw.patient_id == cast.patient.pk
+
+
+def test_the_draw_list_folds_only_its_drug_yet_shows_the_clinic_wide_balances(cast):
+    from remit.controlled.selectors import drawable_vials, vial_rows
+
+    first, second = received(cast, "K-001"), received(cast, "K-002")
+    received(cast, "EK-001", drug="esketamine", volume_ml="4.8", concentration="140")
+    session = _session(cast)
+    services.draw_record(session=session, vial=first, volume_ml=Decimal("1"), by=cast.nurse)
+    services.administration_record(session=session, amount_mg=Decimal("35"), by=cast.nurse)
+    services.waste_record(
+        session=session, amount_mg=Decimal("15"), by=cast.nurse, witness=cast.prescriber
+    )
+    services.count_record(vial=second, counted_ml=Decimal("9.5"), by=cast.nurse)
+    everything, _ = vial_rows(cast.nurse)
+    expected = [r for r in everything if r.vial.drug == "ketamine"]
+    assert drawable_vials(cast.nurse, "ketamine") == expected
+    assert [(r.balance_ml, r.open_discrepancy) for r in expected] == [
+        (Decimal("9.00"), False),
+        (Decimal("10.00"), True),
+    ]
