@@ -747,12 +747,13 @@ def schedule_run(*, schedule_id: int, planned: str) -> list[AssessmentRequest]:
         return []
     now = timezone.now()
     course = schedule.course
-    sessions: list[Session] = []
+    # Every due occasion's appointment is one of these: look it up here, not once per occasion.
+    appointments: dict[int, Appointment] = {}
     if course is not None:
-        sessions = [
-            Session(a.pk, a.start, a.end)
-            for a in Appointment.objects.filter(course=course, status__in=SESSION_STATUSES)
-        ]
+        appointments = {
+            a.pk: a for a in Appointment.objects.filter(course=course, status__in=SESSION_STATUSES)
+        }
+    sessions = [Session(a.pk, a.start, a.end) for a in appointments.values()]
     sent = set(schedule.requests.values_list("occasion", flat=True))
     ended = course is not None and course.status in ENDED_COURSE_STATUSES
     result = plan(
@@ -776,7 +777,7 @@ def schedule_run(*, schedule_id: int, planned: str) -> list[AssessmentRequest]:
                         channel=schedule.channel,
                         course=course,
                         appointment=(
-                            Appointment.objects.get(pk=occasion.appointment_id)
+                            appointments[occasion.appointment_id]
                             if occasion.appointment_id
                             else None
                         ),
