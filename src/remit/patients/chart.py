@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import prefetch_related_objects
+
 from remit.core.extensions import ChartTab
 from remit.core.http import StaffRequest
 from remit.core.roles import Capability
@@ -15,6 +17,7 @@ PENDING = "patients/_tab_pending.html"
 
 
 def _overview(request: StaffRequest, patient: Patient) -> dict[str, Any]:
+    prefetch_related_objects([patient], "diagnoses", "consents")
     return {"latest_measurement": latest_measurement(patient)}
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -33,8 +33,10 @@ def patients_visible_to(user: StaffUser) -> QuerySet[Patient]:
     if user_can(user, Capability.VIEW_DEMOGRAPHICS):
         scope |= Q(clinic_id=user.clinic_id)
     if user_can(user, Capability.BREAK_GLASS):
-        scope |= Q(emergency_accesses__user=user, emergency_accesses__expires_at__gt=timezone.now())
-    return Patient.objects.filter(scope).distinct()
+        # A subquery, not a join: a join needs DISTINCT over every column on each search.
+        opened = EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now())
+        scope |= Q(pk__in=opened.values("patient_id"))
+    return Patient.objects.filter(scope)
 
 
 def emergency_access_open(*, user: StaffUser, patient: Patient) -> EmergencyAccess | None:
@@ -82,17 +84,7 @@ def patient_search(
 
 def patient_get_for_staff(*, user: StaffUser, patient_id: int) -> Patient:
     """The patient, or 404 whether it does not exist or is outside the user's scope."""
-    patient = (
-        patients_visible_to(user)
-        .select_related("clinic")
-        .prefetch_related(
-            Prefetch("measurements", queryset=BodyMeasurement.objects.order_by("-measured_at")),
-            "diagnoses",
-            "consents",
-        )
-        .filter(pk=patient_id)
-        .first()
-    )
+    patient = patients_visible_to(user).select_related("clinic").filter(pk=patient_id).first()
     if patient is None:
         raise Http404("No such patient")
     return patient
@@ -108,5 +100,4 @@ def patient_get_for_edit(*, user: StaffUser, patient_id: int) -> Patient:
 
 
 def latest_measurement(patient: Patient) -> BodyMeasurement | None:
-    measurements = list(patient.measurements.all())
-    return measurements[0] if measurements else None
+    return patient.measurements.select_related("measured_by").first()  # newest first (Meta)
