@@ -146,8 +146,20 @@ class HistoryRow:
     note: str
 
 
+@dataclass(frozen=True)
+class VialLedger:
+    history: list[HistoryRow]
+    open_discrepancy: ledger.Discrepancy | None
+
+
 def vial_history(vial: Vial) -> list[HistoryRow]:
     """The vial's entries, each with the running balance after it."""
+    return vial_ledger(vial).history
+
+
+def vial_ledger(vial: Vial) -> VialLedger:
+    """The vial's history and its open count discrepancy, from one fold of its own entries: a
+    discrepancy is opened and closed by entries of the vial alone."""
     zone = ZoneInfo(vial.clinic.time_zone)
     state = ledger.empty_ledger()
     rows = []
@@ -158,7 +170,7 @@ def vial_history(vial: Vial) -> list[HistoryRow]:
             expected = state.open_discrepancies[str(vial.pk)].expected_ml
             note = f"Differs from the ledger ({expected} mL expected): reconcile."
         rows.append(HistoryRow(row, state.vials[str(vial.pk)].balance_ml, note))
-    return rows
+    return VialLedger(rows, state.open_discrepancies.get(str(vial.pk)))
 
 
 @dataclass(frozen=True)

@@ -34,8 +34,9 @@ from remit.controlled.selectors import (
     session_ledger,
     staff_of_clinic,
     vial_get,
-    vial_history,
+    vial_ledger,
     vial_rows,
+    vials_of,
 )
 from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
@@ -175,13 +176,13 @@ def receive(request: StaffRequest) -> HttpResponse:
 def _vial_context(request: StaffRequest, vial_id: int, **forms: Any) -> dict[str, Any]:
     vial = vial_get(user=request.user, vial_id=vial_id)
     staff = staff_of_clinic(request.user).exclude(pk=request.user.pk)
-    history = vial_history(vial)
-    state = ledger_state(request.user.home_clinic_id)
+    found = vial_ledger(vial)
+    history = found.history
     return {
         "vial": vial,
         "history": history,
         "balance_ml": history[-1].balance_ml if history else 0,
-        "open_discrepancy": state.open_discrepancies.get(str(vial.pk)),
+        "open_discrepancy": found.open_discrepancy,
         "expired": vial.expiry < timezone.localdate(),
         "count_form": forms.get("count_form") or CountForm(),
         "reconcile_form": forms.get("reconcile_form") or ReconcileForm(staff=staff),
@@ -273,7 +274,7 @@ def _safe(row: dict[str, str]) -> dict[str, str]:
 def export(request: StaffRequest) -> HttpResponse:
     """The inventory as CSV: one row per vial with its balance (audited as an export)."""
     state = ledger_state(request.user.home_clinic_id)
-    labels = {str(r.vial.pk): r.vial.label for r in vial_rows(request.user)[0]}
+    labels = {str(pk): label for pk, label in vials_of(request.user).values_list("pk", "label")}
     rows = inventory_rows(state)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

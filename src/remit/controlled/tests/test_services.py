@@ -166,3 +166,20 @@ def test_the_draw_list_folds_only_its_drug_yet_shows_the_clinic_wide_balances(ca
         (Decimal("9.00"), False),
         (Decimal("10.00"), True),
     ]
+
+
+def test_the_vial_page_reads_the_open_discrepancy_from_the_vials_own_fold(cast):
+    from remit.controlled.selectors import vial_ledger
+
+    vial, other = received(cast, "K-001"), received(cast, "K-002")
+    services.count_record(vial=other, counted_ml=Decimal("9"), by=cast.nurse)
+    assert vial_ledger(vial).open_discrepancy is None
+    services.count_record(vial=vial, counted_ml=Decimal("9.5"), by=cast.nurse)
+    found = vial_ledger(vial).open_discrepancy
+    assert found == ledger_state(cast.clinic.pk).open_discrepancies[str(vial.pk)]
+    assert found is not None
+    assert (found.expected_ml, found.counted_ml) == (Decimal(10), Decimal("9.5"))
+    services.reconciliation_record(
+        vial=vial, reason="Spill", by=cast.nurse, second_person=cast.prescriber
+    )
+    assert vial_ledger(vial).open_discrepancy is None
