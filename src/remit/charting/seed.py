@@ -37,11 +37,16 @@ from remit.charting.models import (
     VitalSigns,
 )
 from remit.charting.monitoring import Phase, check_vitals
-from remit.charting.selectors import local_day_start, modality_for, vitals_interval_for
+from remit.charting.selectors import (
+    appointment_protocol,
+    local_day_start,
+    modality_for,
+    vitals_interval_for,
+)
 from remit.core.audit import AuditEntry, audit_record_many
 from remit.core.models import AuditAction
 from remit.core.seeding import SeedContext
-from remit.protocols.definitions import Protocol, ProtocolError, load_protocol
+from remit.protocols.definitions import Protocol
 from remit.scheduling.models import Appointment, AppointmentStatusChange
 
 # Enough history to look lived-in while staying fast; the most recent appointments first.
@@ -63,19 +68,6 @@ class _Built:
     note: SessionNote | None = None
     rems: RemsForm | None = None
     gate: GateCheck | None = None
-
-
-def _protocol(appointment: Appointment, cache: dict[int, Protocol | None]) -> Protocol | None:
-    course = appointment.course
-    if course is None:
-        return None
-    key = course.protocol_version_id
-    if key not in cache:
-        try:
-            cache[key] = load_protocol(course.protocol_version.definition)
-        except ProtocolError:
-            cache[key] = None
-    return cache[key]
 
 
 def _staff(context: SeedContext, role: str, clinic_id: int) -> StaffUser | None:
@@ -433,8 +425,7 @@ def seed(context: SeedContext) -> None:
         .order_by("-start")[:MAX_COMPLETED]
         if not hasattr(a, "charting_session")
     ]
-    cache: dict[int, Protocol | None] = {}
-    built = [_build(context, a, _protocol(a, cache), nurse, prescriber) for a in done]
+    built = [_build(context, a, appointment_protocol(a), nurse, prescriber) for a in done]
     # One session running now: the first of today's booked infusions, checked in early if need be.
     running_exists = Session.objects.filter(
         clinic=clinic, stage__in=["gate", "ready", "monitoring"]
@@ -460,7 +451,7 @@ def seed(context: SeedContext) -> None:
             _build(
                 context,
                 candidate,
-                _protocol(candidate, cache),
+                appointment_protocol(candidate),
                 nurse,
                 prescriber,
                 running_at=running_at,

@@ -32,7 +32,8 @@ from remit.charting.monitoring import (
 from remit.clinics.models import Clinic
 from remit.patients.models import Patient
 from remit.patients.selectors import patients_visible_to
-from remit.protocols.definitions import Protocol, ProtocolError, load_protocol
+from remit.protocols.definitions import Protocol, ProtocolError
+from remit.protocols.selectors import protocol_of
 from remit.scheduling.models import Appointment
 
 # The REMS Patient Monitoring Form is due within 7 days of the session [S72], [S73].
@@ -78,25 +79,16 @@ _RESOURCE_MODALITY = {
 }
 
 
-_PROTOCOLS: dict[tuple[int, str, int, str], Protocol | None] = {}
-
-
 def appointment_protocol(appointment: Appointment) -> Protocol | None:
-    """The protocol of the appointment's course. A ProtocolVersion row is frozen (a change is a
-    new version), so each is parsed and validated once per process."""
+    """The protocol of the appointment's course (parsed once per version row by
+    protocol_of), or None without a course or with a definition that no longer validates."""
     course = appointment.course
     if course is None:
         return None
-    version = course.protocol_version
-    key = (version.pk, version.code, version.version, version.created_at.isoformat())
-    if key not in _PROTOCOLS:
-        if len(_PROTOCOLS) > 256:
-            _PROTOCOLS.clear()
-        try:
-            _PROTOCOLS[key] = load_protocol(version.definition)
-        except ProtocolError:
-            _PROTOCOLS[key] = None
-    return _PROTOCOLS[key]
+    try:
+        return protocol_of(course.protocol_version)
+    except ProtocolError:
+        return None
 
 
 def modality_for(protocol: Protocol | None, resource_kind: str) -> Modality:
