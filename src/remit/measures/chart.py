@@ -82,7 +82,7 @@ def _charts(
         charts.append(
             InstrumentChart(
                 code=code,
-                title=instrument.title.split(" (")[0],
+                title=instrument.short_title,
                 chart=trajectory(
                     scores=[(a.collected_at, a.total or 0, a.severity) for a in own],
                     min_total=instrument.min_total,

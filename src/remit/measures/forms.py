@@ -15,10 +15,6 @@ from remit.patients.models import Patient
 from remit.protocols.models import TreatmentCourse
 
 
-def short_title(code: str) -> str:
-    return INSTRUMENTS[code].title.split(" (")[0]
-
-
 def _patient_choices() -> list[tuple[str, str]]:
     return [(code, INSTRUMENTS[code].title) for code in PATIENT_INSTRUMENTS]
 
@@ -162,7 +158,7 @@ class AssessmentForm(forms.Form):
 
 def _band_choices() -> list[tuple[str, str]]:
     return [
-        (f"{code}:{band.name}", f"{short_title(code)}: {band.name}")
+        (f"{code}:{band.name}", f"{instrument.short_title}: {band.name}")
         for code, instrument in INSTRUMENTS.items()
         for band in instrument.bands
     ] + [("cssrs_screen:high", "C-SSRS Screener: high risk")]

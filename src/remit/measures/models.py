@@ -35,7 +35,7 @@ def default_alert_bands() -> list[str]:
 
 
 def instrument_choices() -> list[tuple[str, str]]:
-    return [(code, INSTRUMENTS[code].title.split(" (")[0]) for code in INSTRUMENT_CODES]
+    return [(code, INSTRUMENTS[code].short_title) for code in INSTRUMENT_CODES]
 
 
 class Method(models.TextChoices):

@@ -145,16 +145,12 @@ def _int(value: Answer) -> int:
 
 
 def _name(instrument: Instrument, item: Item) -> str:
-    return f"{_short_title(instrument)} item {item.number}"
-
-
-def _short_title(instrument: Instrument) -> str:
-    return instrument.title.split(" (")[0]
+    return f"{instrument.short_title} item {item.number}"
 
 
 def _answers_by_link_id(instrument: Instrument, answers: Answers) -> dict[str, Answer]:
     items = instrument.items
-    title = _short_title(instrument)
+    title = instrument.short_title
     if isinstance(answers, Mapping):
         for key in answers:
             if key not in instrument.link_ids:
@@ -355,7 +351,7 @@ def _findings(
     screen = instrument.screen_cutpoint
     if screen is None:
         if cutpoint is not None:
-            raise ValueError(f"{_short_title(instrument)} has no diagnostic cut-point to choose.")
+            raise ValueError(f"{instrument.short_title} has no diagnostic cut-point to choose.")
         return findings, None
     chosen = screen.default if cutpoint is None else cutpoint
     if (
@@ -364,7 +360,7 @@ def _findings(
         or not screen.low <= chosen <= screen.high
     ):
         raise ValueError(
-            f"The {_short_title(instrument)} cut-point must be between {screen.low} and "
+            f"The {instrument.short_title} cut-point must be between {screen.low} and "
             f"{screen.high} ({screen.source}); got {chosen!r}."
         )
     findings["at_or_above_cutpoint"] = total >= chosen

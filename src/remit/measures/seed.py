@@ -193,7 +193,7 @@ def _alerts(
             reasons.append(
                 {
                     "kind": "band",
-                    "text": f"{INSTRUMENTS[a.instrument].title.split(' (')[0]} {a.severity} "
+                    "text": f"{INSTRUMENTS[a.instrument].short_title} {a.severity} "
                     f"(total {a.total})",
                     "rule": f"{a.severity} band raises an alert (clinic setting)",
                     "source": a.severity_source,

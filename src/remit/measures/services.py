@@ -179,7 +179,7 @@ def assessment_record(
         reasons.append(
             {
                 "kind": "band",
-                "text": f"{instrument.title.split(' (')[0]} {result.severity}"
+                "text": f"{instrument.short_title} {result.severity}"
                 + (f" (total {result.total})" if result.total is not None else ""),
                 "rule": f"{result.severity} band raises an alert (clinic setting)",
                 "source": result.severity_source or "",
@@ -490,7 +490,7 @@ def _crisis(submitted_alert: bool, request: AssessmentRequest, alert_at: Mapping
 def _parse(instrument: Instrument, raw: Mapping[str, Any], *, strict: bool) -> dict[str, Answer]:
     """Form values (strings) to typed answers by linkId. Strict: a bad value raises
     InvalidAnswers naming the item; otherwise bad values are dropped (partial saves)."""
-    title = instrument.title.split(" (")[0]
+    title = instrument.short_title
     parsed: dict[str, Answer] = {}
     for item in instrument.items:
         value = raw.get(item.link_id)
@@ -543,7 +543,7 @@ def _raise_alert_before_sending(*, request: AssessmentRequest, code: str) -> Non
     if request.safety_alerts.exists():
         return
     patient = request.patient
-    title = INSTRUMENTS[code].title.split(" (")[0]
+    title = INSTRUMENTS[code].short_title
     alert = SafetyAlert.objects.create(
         patient=patient,
         clinic_id=patient.clinic_id,

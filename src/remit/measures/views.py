@@ -184,7 +184,7 @@ def assessment_new(request: StaffRequest, patient_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{instrument.title.split(' (')[0]} recorded.")
+            messages.success(request, f"{instrument.short_title} recorded.")
             return redirect(_chart(patient))
     return render(
         request,
@@ -356,7 +356,7 @@ def _page(
         {
             "token": token,
             "instrument": current,
-            "title": current.title.split(" (")[0],
+            "title": current.short_title,
             "items": items,
             "position": position,
             "count": total,

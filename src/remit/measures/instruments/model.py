@@ -208,6 +208,11 @@ class Instrument:
     def link_ids(self) -> tuple[str, ...]:
         return tuple(item.link_id for item in self.items)
 
+    @property
+    def short_title(self) -> str:
+        """The title without its parenthesised long form, e.g. "PHQ-9" for messages and lists."""
+        return self.title.split(" (")[0]
+
     def band_for(self, total: int) -> SeverityBand | None:
         for band in self.bands:
             if band.contains(total):
