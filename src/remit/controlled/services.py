@@ -37,8 +37,10 @@ def _same_clinic(clinic_id: int, *people: StaffUser | None) -> None:
 
 def _append(
     entry: LedgerEntry, *, vial_ids: Iterable[int] = (), field: str = "__all__"
-) -> LedgerEntry:
-    """Check one new entry against the folded ledger and save it; refused: nothing saved."""
+) -> tuple[LedgerEntry, ledger.LedgerState]:
+    """Check one new entry against the folded ledger and save it; refused: nothing saved.
+    Also returns the ledger of those vials and that session after the entry, so a caller that
+    needs it does not fold them again."""
     ids = sorted(set(vial_ids))
     # Lock the vials (in id order, so two writers never deadlock) before reading their entries.
     list(Vial.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
@@ -52,7 +54,7 @@ def _append(
         zone,
     )
     try:
-        ledger.apply_entry(state, pure_entry(entry, zone))
+        after = ledger.apply_entry(state, pure_entry(entry, zone))
     except ledger.LedgerError as error:
         raise ValidationError({field: str(error)}) from None
     entry.save()
@@ -65,7 +67,7 @@ def _append(
         clinic_id=entry.clinic_id,
         detail={"kind": entry.kind},
     )
-    return entry
+    return entry, after
 
 
 def _session_vials(session: Session) -> list[int]:
@@ -120,7 +122,7 @@ def vial_receive(
 def draw_record(*, session: Session, vial: Vial, volume_ml: Decimal, by: StaffUser) -> LedgerEntry:
     if vial.clinic_id != session.clinic_id:
         raise ValidationError({"vial": "Choose a vial of this clinic."})
-    return _append(
+    entry, _ = _append(
         LedgerEntry(
             clinic_id=session.clinic_id,
             kind=EntryKind.DRAW,
@@ -133,14 +135,13 @@ def draw_record(*, session: Session, vial: Vial, volume_ml: Decimal, by: StaffUs
         vial_ids=[vial.pk, *_session_vials(session)],
         field="volume_ml",
     )
+    return entry
 
 
-def _close_if_balanced(session: Session, by: StaffUser, vial_ids: list[int]) -> None:
-    zone = clinic_zone(session.clinic_id)
-    state = fold_rows(
-        entries_touching(clinic_id=session.clinic_id, vial_ids=vial_ids, session_id=session.pk),
-        zone,
-    )
+def _close_if_balanced(
+    session: Session, by: StaffUser, vial_ids: list[int], state: ledger.LedgerState
+) -> None:
+    """`state` is what _append returned for the give or waste just saved."""
     totals = state.sessions.get(str(session.pk))
     if totals is not None and not totals.closed and totals.unaccounted_mg == 0:
         _append(
@@ -158,7 +159,7 @@ def _close_if_balanced(session: Session, by: StaffUser, vial_ids: list[int]) -> 
 @transaction.atomic
 def administration_record(*, session: Session, amount_mg: Decimal, by: StaffUser) -> LedgerEntry:
     vial_ids = _session_vials(session)
-    entry = _append(
+    entry, after = _append(
         LedgerEntry(
             clinic_id=session.clinic_id,
             kind=EntryKind.ADMINISTRATION,
@@ -170,7 +171,7 @@ def administration_record(*, session: Session, amount_mg: Decimal, by: StaffUser
         vial_ids=vial_ids,
         field="amount_mg",
     )
-    _close_if_balanced(session, by, vial_ids)
+    _close_if_balanced(session, by, vial_ids, after)
     return entry
 
 
@@ -181,7 +182,7 @@ def waste_record(
     """Drug drawn but not given, wasted in front of a second staff member."""
     _same_clinic(session.clinic_id, witness)
     vial_ids = _session_vials(session)
-    entry = _append(
+    entry, after = _append(
         LedgerEntry(
             clinic_id=session.clinic_id,
             kind=EntryKind.WASTE,
@@ -194,7 +195,7 @@ def waste_record(
         vial_ids=vial_ids,
         field="second_person" if witness is None or witness.pk == by.pk else "amount_mg",
     )
-    _close_if_balanced(session, by, vial_ids)
+    _close_if_balanced(session, by, vial_ids, after)
     return entry
 
 
@@ -203,7 +204,7 @@ def vial_waste_record(
     *, vial: Vial, volume_ml: Decimal, reason: str, by: StaffUser, witness: StaffUser | None
 ) -> LedgerEntry:
     _same_clinic(vial.clinic_id, witness)
-    return _append(
+    entry, _ = _append(
         LedgerEntry(
             clinic_id=vial.clinic_id,
             kind=EntryKind.VIAL_WASTE,
@@ -216,12 +217,13 @@ def vial_waste_record(
         ),
         vial_ids=[vial.pk],
     )
+    return entry
 
 
 @transaction.atomic
 def count_record(*, vial: Vial, counted_ml: Decimal, by: StaffUser) -> LedgerEntry:
     """A physical count; a difference opens a discrepancy that freezes the vial."""
-    return _append(
+    entry, _ = _append(
         LedgerEntry(
             clinic_id=vial.clinic_id,
             kind=EntryKind.COUNT,
@@ -233,6 +235,7 @@ def count_record(*, vial: Vial, counted_ml: Decimal, by: StaffUser) -> LedgerEnt
         vial_ids=[vial.pk],
         field="volume_ml",
     )
+    return entry
 
 
 @transaction.atomic
@@ -241,7 +244,7 @@ def reconciliation_record(
 ) -> LedgerEntry:
     """Close a count discrepancy: a reason and a second, different person."""
     _same_clinic(vial.clinic_id, second_person)
-    return _append(
+    entry, _ = _append(
         LedgerEntry(
             clinic_id=vial.clinic_id,
             kind=EntryKind.ADJUSTMENT,
@@ -253,6 +256,7 @@ def reconciliation_record(
         ),
         vial_ids=[vial.pk],
     )
+    return entry
 
 
 def inventory_export_record(*, clinic: Clinic, by: StaffUser, rows: int) -> None:
