@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -402,7 +403,18 @@ def load_protocol(data: Mapping[str, Any]) -> Protocol:
 
 
 def load_library() -> dict[str, Protocol]:
-    """Every protocol shipped in ``protocols/library/``, keyed by code."""
+    """Every protocol shipped in ``protocols/library/``, keyed by code.
+
+    A fresh dict each call, so a caller that edits it cannot change what the next one sees; the
+    protocols themselves are frozen and shared.
+    """
+    return dict(_library())
+
+
+@cache
+def _library() -> dict[str, Protocol]:
+    # The files ship with the package and never change while it runs, so they are read and
+    # validated once per process instead of on every protocol page.
     library: dict[str, Protocol] = {}
     folder = resources.files("remit.protocols").joinpath("library")
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):

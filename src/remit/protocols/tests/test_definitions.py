@@ -39,6 +39,13 @@ def test_the_library_holds_every_protocol_the_clinic_offers():
     assert all(p.version == 1 and p.sources for p in LIBRARY.values())
 
 
+def test_a_caller_editing_the_library_does_not_change_the_next_callers_copy():
+    mine = load_library()
+    mine.pop("itbs")
+    mine["itbs-copy"] = LIBRARY["itbs"]
+    assert set(load_library()) == set(LIBRARY)
+
+
 def test_every_clinical_value_has_a_source_or_is_marked_unconfirmed():
     for protocol in LIBRARY.values():
         for item in protocol.provenance:
