@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from remit.accounts.models import StaffUser
 from remit.core.access import user_can
 from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
@@ -70,18 +72,72 @@ STATUS_TEXT = {
     SuggestionStatus.DECLINED: "declined by the patient",
     SuggestionStatus.RULED_OUT: "ruled out",
 }
-FORMS: dict[str, type[forms.Form]] = {
-    "history": HistoryForm,
-    "trial": TrialForm,
-    "treatment": PriorTreatmentForm,
-    "medication": MedicationForm,
-    "diagnosis": DiagnosisForm,
-    "body": BodyForm,
-    "sign": SignForm,
-    "addendum": AddendumForm,
-    "consent": ConsentForm,
-    "rems": RemsForm,
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section of the evaluation page: its form, the service it calls, what it says after."""
+
+    form: type[forms.Form]
+    act: Callable[[Evaluation, StaffUser, dict[str, Any]], Any]
+    done: str
+
+
+SECTIONS: dict[str, Section] = {
+    "history": Section(
+        HistoryForm,
+        lambda ev, by, data: evaluation_update(evaluation=ev, by=by, changes=data),
+        "History and vitals saved.",
+    ),
+    "trial": Section(
+        TrialForm,
+        lambda ev, by, data: evaluation_trial_add(evaluation=ev, by=by, data=data),
+        "Antidepressant trial added.",
+    ),
+    "treatment": Section(
+        PriorTreatmentForm,
+        lambda ev, by, data: evaluation_prior_treatment_add(evaluation=ev, by=by, data=data),
+        "Previous treatment added.",
+    ),
+    "medication": Section(
+        MedicationForm,
+        lambda ev, by, data: evaluation_medication_add(evaluation=ev, by=by, data=data),
+        "Medicine added.",
+    ),
+    "diagnosis": Section(
+        DiagnosisForm,
+        lambda ev, by, data: evaluation_diagnosis_add(evaluation=ev, by=by, code=data["code"]),
+        "Diagnosis added.",
+    ),
+    "body": Section(
+        BodyForm,
+        lambda ev, by, data: evaluation_body_record(
+            evaluation=ev, by=by, weight_kg=data["weight_kg"], height_cm=data.get("height_cm")
+        ),
+        "Weight saved.",
+    ),
+    "sign": Section(
+        SignForm,
+        lambda ev, by, data: evaluation_sign(evaluation=ev, by=by, **data),
+        "Decision signed. The evaluation is now read-only.",
+    ),
+    "addendum": Section(
+        AddendumForm,
+        lambda ev, by, data: evaluation_addendum_add(evaluation=ev, by=by, text=data["text"]),
+        "Addendum added.",
+    ),
+    "consent": Section(
+        ConsentForm,
+        lambda ev, by, data: evaluation_consent_record(evaluation=ev, by=by, **data),
+        "Consent recorded.",
+    ),
+    "rems": Section(
+        RemsForm,
+        lambda ev, by, data: rems_enrolment_record(patient=ev.patient, by=by, **data),
+        "REMS enrolment recorded.",
+    ),
 }
+FORMS: dict[str, type[forms.Form]] = {key: entry.form for key, entry in SECTIONS.items()}
 
 
 def _history_initial(evaluation: Evaluation) -> dict[str, Any]:
@@ -167,82 +223,31 @@ def detail(request: StaffRequest, evaluation_id: int) -> HttpResponse:
     return _render(request, evaluation)
 
 
-def _post_section(
-    request: StaffRequest,
-    evaluation_id: int,
-    key: str,
-    act: Callable[[Evaluation, dict[str, Any]], Any],
-    done: str,
-) -> HttpResponse:
+@require_http_methods(["POST"])
+@staff_required(Capability.SIGN_CLINICAL)
+def section(request: StaffRequest, evaluation_id: int, key: str) -> HttpResponse:
     """Parse the section's form, call its service, and go back to the page (or show errors)."""
+    part = SECTIONS[key]
     evaluation = evaluation_get_for_staff(user=request.user, evaluation_id=evaluation_id)
     if evaluation.patient.clinic_id != request.user.clinic_id:
         # Emergency access is read-only.
         return _render(request, evaluation, status=403)
     # Each section's fields get their own ids: several forms share a page.
-    form = FORMS[key](request.POST, auto_id=f"id_{key}_%s")
+    form = part.form(request.POST, auto_id=f"id_{key}_%s")
     if form.is_valid():
         try:
-            act(evaluation, form.cleaned_data)
+            part.act(evaluation, request.user, form.cleaned_data)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 add_service_errors(form, error)
             else:
                 form.add_error(None, error.messages)
         else:
-            messages.success(request, done)
+            messages.success(request, part.done)
             return redirect(reverse("evaluation:detail", args=[evaluation.pk]) + f"#{key}")
     # A refused change may have touched the object in hand: show what is stored.
     evaluation = evaluation_get_for_staff(user=request.user, evaluation_id=evaluation_id)
     return _render(request, evaluation, {key: form}, status=422)
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def history(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "history",
-        lambda ev, data: evaluation_update(evaluation=ev, by=request.user, changes=data),
-        "History and vitals saved.",
-    )
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def trial_add(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "trial",
-        lambda ev, data: evaluation_trial_add(evaluation=ev, by=request.user, data=data),
-        "Antidepressant trial added.",
-    )
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def treatment_add(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "treatment",
-        lambda ev, data: evaluation_prior_treatment_add(evaluation=ev, by=request.user, data=data),
-        "Previous treatment added.",
-    )
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def medication_add(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "medication",
-        lambda ev, data: evaluation_medication_add(evaluation=ev, by=request.user, data=data),
-        "Medicine added.",
-    )
 
 
 @require_http_methods(["POST"])
@@ -258,85 +263,6 @@ def part_remove(request: StaffRequest, evaluation_id: int) -> HttpResponse:
         return _render(request, evaluation, status=422)
     messages.success(request, "Removed.")
     return redirect("evaluation:detail", evaluation_id=evaluation.pk)
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def diagnosis(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "diagnosis",
-        lambda ev, data: evaluation_diagnosis_add(
-            evaluation=ev, by=request.user, code=data["code"]
-        ),
-        "Diagnosis added.",
-    )
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def body(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "body",
-        lambda ev, data: evaluation_body_record(
-            evaluation=ev,
-            by=request.user,
-            weight_kg=data["weight_kg"],
-            height_cm=data.get("height_cm"),
-        ),
-        "Weight saved.",
-    )
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def sign(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "sign",
-        lambda ev, data: evaluation_sign(evaluation=ev, by=request.user, **data),
-        "Decision signed. The evaluation is now read-only.",
-    )
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def addendum(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "addendum",
-        lambda ev, data: evaluation_addendum_add(evaluation=ev, by=request.user, text=data["text"]),
-        "Addendum added.",
-    )
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def consent(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "consent",
-        lambda ev, data: evaluation_consent_record(evaluation=ev, by=request.user, **data),
-        "Consent recorded.",
-    )
-
-
-@require_http_methods(["POST"])
-@staff_required(Capability.SIGN_CLINICAL)
-def rems(request: StaffRequest, evaluation_id: int) -> HttpResponse:
-    return _post_section(
-        request,
-        evaluation_id,
-        "rems",
-        lambda ev, data: rems_enrolment_record(patient=ev.patient, by=request.user, **data),
-        "REMS enrolment recorded.",
-    )
 
 
 @require_http_methods(["GET", "POST"])
