@@ -100,6 +100,9 @@ def login_is_locked(*, username: str, ip_address: str | None) -> bool:
 
 @transaction.atomic
 def login_failure_record(*, username: str, ip_address: str | None, locked: bool) -> None:
+    # Failures older than the window count for nothing; dropping them here keeps the table
+    # (and each lockout count) small without a scheduled job.
+    login_failures_prune()
     LoginFailure.objects.create(
         username=username.lower()[:150], ip_address=ip_address, at=timezone.now()
     )

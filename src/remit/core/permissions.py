@@ -28,7 +28,6 @@ def staff_required(*capabilities: Capability) -> Callable[[View], View]:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.required_capabilities = capabilities  # type: ignore[attr-defined]
         return wrapped  # type: ignore[return-value]
 
     return decorate

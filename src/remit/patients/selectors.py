@@ -39,17 +39,6 @@ def patients_visible_to(user: StaffUser) -> QuerySet[Patient]:
     return Patient.objects.filter(scope)
 
 
-def emergency_access_open(*, user: StaffUser, patient: Patient) -> EmergencyAccess | None:
-    """The user's open emergency access to a patient outside their clinic, if any."""
-    if patient.clinic_id == user.clinic_id:
-        return None
-    return (
-        EmergencyAccess.objects.filter(user=user, patient=patient, expires_at__gt=timezone.now())
-        .order_by("-expires_at")
-        .first()
-    )
-
-
 def _parse_date(text: str) -> date | None:
     for pattern in ("%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"):
         try:

@@ -120,6 +120,16 @@ def test_a_lockout_ends_after_the_window(cast):
         assert _password(Client(), "nurse").status_code == 302
 
 
+def test_failures_long_past_the_window_are_dropped_when_a_new_one_is_recorded(cast):
+    from remit.accounts.models import LoginFailure
+
+    with time_machine.travel("2026-11-18 09:00 +0000", tick=False):
+        _password(Client(), "nurse", "wrong-password")
+    with time_machine.travel("2026-11-20 09:00 +0000", tick=False):
+        _password(Client(), "prescriber", "wrong-password")
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["prescriber"]
+
+
 def test_sign_ins_and_failures_are_audited_without_the_password(cast):
     _password(Client(), "nurse", "hunter2-wrong")
     _password(Client(), "nurse")
