@@ -39,6 +39,7 @@ from remit.measures.selectors import (
     schedule_get_for_staff,
 )
 from remit.measures.services import (
+    SETTINGS_FIELDS,
     OpenQuestionnaire,
     QuestionnaireClosed,
     alert_acknowledge,
@@ -233,14 +234,7 @@ def alert_acknowledge_view(request: StaffRequest, alert_id: int) -> HttpResponse
 @staff_required(Capability.MANAGE_CLINIC)
 def settings_edit(request: StaffRequest) -> HttpResponse:
     current = measures_settings_of(request.user.home_clinic)
-    initial = {
-        "crisis_text": current.crisis_text,
-        "alert_bands": current.alert_bands,
-        "qids_item12_alert_at": current.qids_item12_alert_at,
-        "madrs_item10_alert_at": current.madrs_item10_alert_at,
-        "madrs_remission": current.madrs_remission,
-        "link_lifetime_h": current.link_lifetime_h,
-    }
+    initial = {name: getattr(current, name) for name in SETTINGS_FIELDS}
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
