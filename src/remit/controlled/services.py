@@ -156,23 +156,39 @@ def _close_if_balanced(
         )
 
 
-@transaction.atomic
-def administration_record(*, session: Session, amount_mg: Decimal, by: StaffUser) -> LedgerEntry:
+def _session_entry(
+    session: Session,
+    kind: EntryKind,
+    by: StaffUser,
+    *,
+    amount_mg: Decimal,
+    field: str,
+    witness: StaffUser | None = None,
+) -> LedgerEntry:
+    """A give or a waste, checked and saved; the session closes itself once it balances."""
     vial_ids = _session_vials(session)
     entry, after = _append(
         LedgerEntry(
             clinic_id=session.clinic_id,
-            kind=EntryKind.ADMINISTRATION,
+            kind=kind,
             at=timezone.now(),
             by=by,
+            second_person=witness,
             session=session,
             amount_mg=amount_mg,
         ),
         vial_ids=vial_ids,
-        field="amount_mg",
+        field=field,
     )
     _close_if_balanced(session, by, vial_ids, after)
     return entry
+
+
+@transaction.atomic
+def administration_record(*, session: Session, amount_mg: Decimal, by: StaffUser) -> LedgerEntry:
+    return _session_entry(
+        session, EntryKind.ADMINISTRATION, by, amount_mg=amount_mg, field="amount_mg"
+    )
 
 
 @transaction.atomic
@@ -181,21 +197,41 @@ def waste_record(
 ) -> LedgerEntry:
     """Drug drawn but not given, wasted in front of a second staff member."""
     _same_clinic(session.clinic_id, witness)
-    vial_ids = _session_vials(session)
-    entry, after = _append(
+    return _session_entry(
+        session,
+        EntryKind.WASTE,
+        by,
+        amount_mg=amount_mg,
+        field="second_person" if witness is None or witness.pk == by.pk else "amount_mg",
+        witness=witness,
+    )
+
+
+def _vial_entry(
+    vial: Vial,
+    kind: EntryKind,
+    by: StaffUser,
+    *,
+    field: str = "__all__",
+    second_person: StaffUser | None = None,
+    volume_ml: Decimal | None = None,
+    reason: str = "",
+) -> LedgerEntry:
+    """A vial waste, count or reconciliation, checked against the vial's entries and saved."""
+    entry, _ = _append(
         LedgerEntry(
-            clinic_id=session.clinic_id,
-            kind=EntryKind.WASTE,
+            clinic_id=vial.clinic_id,
+            kind=kind,
             at=timezone.now(),
             by=by,
-            second_person=witness,
-            session=session,
-            amount_mg=amount_mg,
+            second_person=second_person,
+            vial=vial,
+            volume_ml=volume_ml,
+            reason=reason,
         ),
-        vial_ids=vial_ids,
-        field="second_person" if witness is None or witness.pk == by.pk else "amount_mg",
+        vial_ids=[vial.pk],
+        field=field,
     )
-    _close_if_balanced(session, by, vial_ids, after)
     return entry
 
 
@@ -204,38 +240,20 @@ def vial_waste_record(
     *, vial: Vial, volume_ml: Decimal, reason: str, by: StaffUser, witness: StaffUser | None
 ) -> LedgerEntry:
     _same_clinic(vial.clinic_id, witness)
-    entry, _ = _append(
-        LedgerEntry(
-            clinic_id=vial.clinic_id,
-            kind=EntryKind.VIAL_WASTE,
-            at=timezone.now(),
-            by=by,
-            second_person=witness,
-            vial=vial,
-            volume_ml=volume_ml,
-            reason=reason.strip(),
-        ),
-        vial_ids=[vial.pk],
+    return _vial_entry(
+        vial,
+        EntryKind.VIAL_WASTE,
+        by,
+        second_person=witness,
+        volume_ml=volume_ml,
+        reason=reason.strip(),
     )
-    return entry
 
 
 @transaction.atomic
 def count_record(*, vial: Vial, counted_ml: Decimal, by: StaffUser) -> LedgerEntry:
     """A physical count; a difference opens a discrepancy that freezes the vial."""
-    entry, _ = _append(
-        LedgerEntry(
-            clinic_id=vial.clinic_id,
-            kind=EntryKind.COUNT,
-            at=timezone.now(),
-            by=by,
-            vial=vial,
-            volume_ml=counted_ml,
-        ),
-        vial_ids=[vial.pk],
-        field="volume_ml",
-    )
-    return entry
+    return _vial_entry(vial, EntryKind.COUNT, by, field="volume_ml", volume_ml=counted_ml)
 
 
 @transaction.atomic
@@ -244,19 +262,9 @@ def reconciliation_record(
 ) -> LedgerEntry:
     """Close a count discrepancy: a reason and a second, different person."""
     _same_clinic(vial.clinic_id, second_person)
-    entry, _ = _append(
-        LedgerEntry(
-            clinic_id=vial.clinic_id,
-            kind=EntryKind.ADJUSTMENT,
-            at=timezone.now(),
-            by=by,
-            second_person=second_person,
-            vial=vial,
-            reason=reason.strip(),
-        ),
-        vial_ids=[vial.pk],
+    return _vial_entry(
+        vial, EntryKind.ADJUSTMENT, by, second_person=second_person, reason=reason.strip()
     )
-    return entry
 
 
 def inventory_export_record(*, clinic: Clinic, by: StaffUser, rows: int) -> None:
