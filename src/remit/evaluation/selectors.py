@@ -80,6 +80,8 @@ def _with_history(evaluations: QuerySet[Evaluation]) -> QuerySet[Evaluation]:
         "prior_treatments",
         "medications",
         "addenda__written_by",
+        # The rules and the page's diagnosis list both read them.
+        "patient__diagnoses",
     )
 
 

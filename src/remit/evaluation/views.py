@@ -42,7 +42,6 @@ from remit.evaluation.selectors import (
     evaluation_outcome,
     outcome_snapshot,
     rems_enrolment_latest,
-    trial_of,
 )
 from remit.evaluation.services import (
     blood_pressure_limit_reset,
@@ -60,7 +59,6 @@ from remit.evaluation.services import (
     evaluation_update,
     rems_enrolment_record,
 )
-from remit.evaluation.staging import DEFAULT_MINIMUM_DOSES, assess_trial
 from remit.evaluation.suggestion import SuggestionStatus
 from remit.patients.selectors import latest_measurement, patient_get_for_staff
 from remit.patients.services import patient_read_record
@@ -172,10 +170,8 @@ def _render(
         for key, form_class in FORMS.items()
     }
     page_forms.update(bound or {})
-    trials = [
-        (record, assess_trial(trial_of(record), minimum_doses=DEFAULT_MINIMUM_DOSES))
-        for record in evaluation.trials.all()
-    ]
+    # Staging already assessed every trial, in the same (prefetched) order.
+    trials = list(zip(evaluation.trials.all(), outcome.staging.assessments, strict=True))
     # Errors shown at the top: the form-wide ones, and all of them once the section forms are
     # hidden (a signed evaluation); field errors otherwise sit next to their field.
     refused = [
