@@ -7,13 +7,12 @@ must be idempotent (running twice adds nothing), so they key their rows on stabl
 
 from __future__ import annotations
 
-import importlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
+from remit.core.extensions import remit_app_modules
 
 if TYPE_CHECKING:
     from remit.accounts.models import StaffUser
@@ -40,18 +39,8 @@ class SeedContext:
 
 
 def seeders() -> list[tuple[str, Callable[[SeedContext], None]]]:
-    found = []
-    for config in apps.get_app_configs():
-        if not config.name.startswith("remit."):
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.seed")
-        except ModuleNotFoundError as error:
-            if error.name != f"{config.name}.seed":
-                raise
-            continue
-        found.append((config.label, module.seed))
-    return found
+    """Each Remit app's `seed`, labelled by its app (every app's label is its package name)."""
+    return [(module.__name__.split(".")[1], module.seed) for module in remit_app_modules("seed")]
 
 
 def seed_all(context: SeedContext) -> SeedContext:
