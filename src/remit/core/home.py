@@ -10,8 +10,8 @@ from remit.core.selectors import AuditFilter, audit_events_for
 
 
 def _emergency_accesses(request: StaffRequest) -> dict[str, Any]:
-    events = audit_events_for(admin=request.user, filters=AuditFilter())
-    return {"emergency_accesses": events.filter(action=AuditAction.BREAK_GLASS)[:10]}
+    filters = AuditFilter(action=AuditAction.BREAK_GLASS)
+    return {"emergency_accesses": audit_events_for(admin=request.user, filters=filters)[:10]}
 
 
 PANELS = [
