@@ -25,6 +25,7 @@ from remit.accounts.forms import (
 from remit.accounts.models import StaffUser
 from remit.accounts.services import (
     login_success_record,
+    mfa_has_device,
     mfa_reset,
     mfa_setup_begin,
     mfa_setup_confirm,
@@ -60,7 +61,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("login")
     user: StaffUser = request.user
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if mfa_has_device(user):
         return redirect("mfa_verify")
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or request.method == "GET":
@@ -102,7 +103,8 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         code = form.cleaned_data["code"]
         for model in (TOTPDevice, StaticDevice):
             for device in model.objects.filter(user=user, confirmed=True):
-                if device.verify_is_allowed()[0] and device.verify_token(code):
+                # verify_token refuses by itself while the device is throttled.
+                if device.verify_token(code):
                     otp_login(request, device)
                     if model is StaticDevice:
                         messages.warning(request, "You used a recovery code; each works once.")
