@@ -25,7 +25,7 @@ from remit.evaluation.models import (
     PriorTreatment,
     RemsEnrolment,
 )
-from remit.evaluation.rules import Findings, Modality, PregnancyStatus, Severity
+from remit.evaluation.rules import Findings, Modality, PregnancyStatus, has_absolute
 from remit.evaluation.selectors import (
     clinic_evaluation_settings,
     diagnosis_group_of,
@@ -179,8 +179,8 @@ def _create(context: SeedContext, patient_ids: list[int]) -> None:
             evaluation.decision = Decision.ELIGIBLE
             evaluation.decision_modality = choice.value
             evaluation.protocol_code = DEMO_PROTOCOL[choice]
-            absolute = [f for f in outcome.rule_findings[choice] if f.severity is Severity.ABSOLUTE]
-            if absolute:  # never happens for a suggested modality; kept for safety
+            # Never true for a suggested modality; kept for safety.
+            if has_absolute(outcome.rule_findings[choice]):
                 evaluation.override_reason = "Demo override"
         evaluations.append(evaluation)
         trials.extend(patient_trials)
