@@ -29,6 +29,12 @@ from remit.measures.models import (
     Method,
     SafetyAlert,
 )
+from remit.measures.services import (
+    alerts_json,
+    band_alert_reason,
+    baseline_change_set,
+    schedule_create,
+)
 from remit.patients.models import Patient
 from remit.protocols.models import TreatmentCourse
 
@@ -116,18 +122,7 @@ def seed(context: SeedContext) -> None:
                 severity=result.severity or "",
                 severity_source=result.severity_source or "",
                 subscores=dict(result.subscores),
-                alerts=[
-                    {
-                        "link_id": a.link_id,
-                        "item": a.item_number,
-                        "value": a.value,
-                        "label": a.label,
-                        "rule": a.rule,
-                        "source": a.source,
-                        "confirmed": a.confirmed,
-                    }
-                    for a in result.alerts
-                ],
+                alerts=alerts_json(result.alerts),
                 method=Method.PATIENT_LINK,
                 collected_at=when,
                 course=course,
@@ -142,13 +137,7 @@ def seed(context: SeedContext) -> None:
     for assessment, _ in later:
         baseline = key[(assessment.patient_id, assessment.instrument)]
         delta = change(assessment.instrument, baseline.total or 0, assessment.total or 0)
-        assessment.baseline = baseline
-        assessment.change_percent = delta.percent
-        assessment.response = delta.response
-        assessment.remission = delta.remission
-        assessment.relapse = delta.relapse
-        assessment.change_definition = delta.definition
-        assessment.change_confirmed = delta.confirmed
+        baseline_change_set(assessment, baseline, delta)
     created = baselines + Assessment.objects.bulk_create([a for a, _ in later])
     alerts = _alerts(context, created, prescriber)
     audit_record_many(
@@ -191,13 +180,9 @@ def _alerts(
         ]
         if f"{a.instrument}:{a.severity}" in DEFAULT_ALERT_BANDS:
             reasons.append(
-                {
-                    "kind": "band",
-                    "text": f"{INSTRUMENTS[a.instrument].short_title} {a.severity} "
-                    f"(total {a.total})",
-                    "rule": f"{a.severity} band raises an alert (clinic setting)",
-                    "source": a.severity_source,
-                }
+                band_alert_reason(
+                    code=a.instrument, severity=a.severity, total=a.total, source=a.severity_source
+                )
             )
         if not reasons:
             continue
@@ -220,8 +205,6 @@ def _alerts(
 
 
 def _schedules(context: SeedContext, patients: list[Patient], prescriber: StaffUser | None) -> None:
-    from remit.measures.services import schedule_create
-
     if prescriber is None:
         return
     for patient in [p for p in patients if p.email][:SCHEDULED]:

@@ -25,7 +25,7 @@ from remit.core.access import user_can
 from remit.core.audit import audit_record
 from remit.core.models import AuditAction
 from remit.core.roles import Capability
-from remit.measures import change, score
+from remit.measures import Alert, Change, change, score
 from remit.measures.instruments import INSTRUMENTS, Instrument
 from remit.measures.models import (
     AlertStatus,
@@ -89,6 +89,46 @@ def _baseline_for(
     return earlier.order_by("collected_at", "id").first()
 
 
+def alerts_json(alerts: Sequence[Alert]) -> list[dict[str, Any]]:
+    """Fired critical items as stored on an assessment (`Assessment.alerts`)."""
+    return [
+        {
+            "link_id": alert.link_id,
+            "item": alert.item_number,
+            "value": alert.value,
+            "label": alert.label,
+            "rule": alert.rule,
+            "source": alert.source,
+            "confirmed": alert.confirmed,
+        }
+        for alert in alerts
+    ]
+
+
+def baseline_change_set(assessment: Assessment, baseline: Assessment, delta: Change) -> None:
+    """Store the change from `baseline` with the rule that defined it (unsaved)."""
+    assessment.baseline = baseline
+    assessment.change_percent = delta.percent
+    assessment.response = delta.response
+    assessment.remission = delta.remission
+    assessment.relapse = delta.relapse
+    assessment.change_definition = delta.definition
+    assessment.change_confirmed = delta.confirmed
+
+
+def band_alert_reason(
+    *, code: str, severity: str, total: int | None, source: str
+) -> dict[str, str]:
+    """The safety-alert reason for a severity band the clinic chose to alert on."""
+    return {
+        "kind": "band",
+        "text": f"{INSTRUMENTS[code].short_title} {severity}"
+        + (f" (total {total})" if total is not None else ""),
+        "rule": f"{severity} band raises an alert (clinic setting)",
+        "source": source,
+    }
+
+
 @transaction.atomic
 def assessment_record(
     *,
@@ -129,18 +169,7 @@ def assessment_record(
         severity_source=result.severity_source or "",
         convention=result.convention or "",
         subscores=dict(result.subscores),
-        alerts=[
-            {
-                "link_id": alert.link_id,
-                "item": alert.item_number,
-                "value": alert.value,
-                "label": alert.label,
-                "rule": alert.rule,
-                "source": alert.source,
-                "confirmed": alert.confirmed,
-            }
-            for alert in result.alerts
-        ],
+        alerts=alerts_json(result.alerts),
         method=method,
         collected_by=collected_by,
         collected_at=when,
@@ -154,13 +183,7 @@ def assessment_record(
     if baseline is not None and baseline.total is not None:
         cutoff = clinic_settings.madrs_remission if code == "madrs" else None
         delta = change(code, baseline.total, result.total or 0, remission_cutoff=cutoff)
-        assessment.baseline = baseline
-        assessment.change_percent = delta.percent
-        assessment.response = delta.response
-        assessment.remission = delta.remission
-        assessment.relapse = delta.relapse
-        assessment.change_definition = delta.definition
-        assessment.change_confirmed = delta.confirmed
+        baseline_change_set(assessment, baseline, delta)
     assessment.full_clean(exclude=["request"] if request is not None else None)
     assessment.save()
     audit_record(
@@ -177,13 +200,12 @@ def assessment_record(
     ]
     if result.severity and f"{result.instrument}:{result.severity}" in clinic_settings.alert_bands:
         reasons.append(
-            {
-                "kind": "band",
-                "text": f"{instrument.short_title} {result.severity}"
-                + (f" (total {result.total})" if result.total is not None else ""),
-                "rule": f"{result.severity} band raises an alert (clinic setting)",
-                "source": result.severity_source or "",
-            }
+            band_alert_reason(
+                code=result.instrument,
+                severity=result.severity,
+                total=result.total,
+                source=result.severity_source or "",
+            )
         )
     early = (
         SafetyAlert.objects.select_for_update()
