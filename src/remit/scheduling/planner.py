@@ -13,6 +13,7 @@ than first-fit, which leaves gaps shorter than a session.
 
 from __future__ import annotations
 
+import dataclasses
 import time as clock
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
@@ -85,10 +86,11 @@ def plan_courses(
     )
     # On a tie the first-fit plan wins: it starts each course as early as it can, which the
     # objective does not reward, and a patient's series should not drift later for nothing.
+    # The greedy plan is already built (explanations included) from the same series, so only
+    # the fields that tell this run apart change.
     if plan.score <= greedy_plan.score:
-        return build_plan(
-            problem,
-            greedy,
+        return dataclasses.replace(
+            greedy_plan,
             method="greedy (CP-SAT found no better plan)",
             wall_time_s=plan.wall_time_s,
             bound=bound,
