@@ -13,6 +13,7 @@ from remit.accounts.models import StaffUser
 from remit.charting.discharge import DISCHARGE_CHECKLISTS
 from remit.charting.documents import CONCOMITANT_CHOICES
 from remit.charting.dosing import Modality, WeightBasis
+from remit.charting.gate import OVERRIDE_REASON_MIN, OVERRIDE_REASON_TOO_SHORT
 from remit.charting.models import (
     AdverseEventAction,
     AdverseEventOutcome,
@@ -90,8 +91,8 @@ class OverrideForm(forms.Form):
     reason = forms.CharField(
         label="Reason for going ahead",
         widget=forms.Textarea(attrs={"rows": 2}),
-        min_length=10,
-        error_messages={"min_length": "Give the clinical reason in at least 10 characters."},
+        min_length=OVERRIDE_REASON_MIN,
+        error_messages={"min_length": OVERRIDE_REASON_TOO_SHORT},
     )
 
 

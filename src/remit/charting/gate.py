@@ -14,6 +14,12 @@ from enum import StrEnum
 
 from remit.charting.monitoring import Alert, AlertLevel
 
+# An override's reason must say something a reader can act on, not "ok".
+OVERRIDE_REASON_MIN = 10
+OVERRIDE_REASON_TOO_SHORT = (
+    f"Give the clinical reason in at least {OVERRIDE_REASON_MIN} characters."
+)
+
 
 class ItemStatus(StrEnum):
     PASS = "pass"  # noqa: S105 (a gate status, not a password)

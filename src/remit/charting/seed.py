@@ -23,6 +23,7 @@ from remit.charting import dosing
 from remit.charting.discharge import DISCHARGE_CHECKLISTS
 from remit.charting.dosing import Modality
 from remit.charting.models import (
+    RUNNING_STAGES,
     Discharge,
     DoseRecord,
     DosingWeightSetting,
@@ -427,9 +428,7 @@ def seed(context: SeedContext) -> None:
     ]
     built = [_build(context, a, appointment_protocol(a), nurse, prescriber) for a in done]
     # One session running now: the first of today's booked infusions, checked in early if need be.
-    running_exists = Session.objects.filter(
-        clinic=clinic, stage__in=["gate", "ready", "monitoring"]
-    ).exists()
+    running_exists = Session.objects.filter(clinic=clinic, stage__in=RUNNING_STAGES).exists()
     today = local_day_start(clinic)
     candidate = (
         appointments.filter(

@@ -24,6 +24,7 @@ from remit.charting.discharge import DISCHARGE_CHECKLISTS, discharge_blockers
 from remit.charting.documents import note_text
 from remit.charting.dosing import Modality, WeightBasis
 from remit.charting.models import (
+    RUNNING_STAGES,
     AdverseEvent,
     ClinicChartingSettings,
     Discharge,
@@ -84,7 +85,7 @@ def _audit(action: str, by: StaffUser, obj: Any, session: Session, **detail: Any
 
 
 def _running(session: Session) -> None:
-    if session.stage not in (Stage.GATE, Stage.READY, Stage.MONITORING):
+    if session.stage not in RUNNING_STAGES:
         raise ValidationError(NOT_RUNNING)
 
 
@@ -300,9 +301,6 @@ def gate_check(*, session: Session, by: StaffUser, answers: GateAnswers) -> Gate
     return check
 
 
-OVERRIDE_REASON_MIN = 10
-
-
 @transaction.atomic
 def gate_override(*, session: Session, item_code: str, reason: str, by: StaffUser) -> GateOverride:
     """A prescriber lets the dose go ahead despite a failed item, saying why (audited)."""
@@ -320,10 +318,8 @@ def gate_override(*, session: Session, item_code: str, reason: str, by: StaffUse
             {"item_code": "That item has not failed; there is nothing to override."}
         )
     reason = reason.strip()
-    if len(reason) < OVERRIDE_REASON_MIN:
-        raise ValidationError(
-            {"reason": f"Give the clinical reason in at least {OVERRIDE_REASON_MIN} characters."}
-        )
+    if len(reason) < gate.OVERRIDE_REASON_MIN:
+        raise ValidationError({"reason": gate.OVERRIDE_REASON_TOO_SHORT})
     override, created = GateOverride.objects.get_or_create(
         session=session,
         item_code=item_code,

@@ -40,6 +40,7 @@ from remit.charting.forms import (
     WeightBasisForm,
 )
 from remit.charting.models import (
+    RUNNING_STAGES,
     DoseRecord,
     DosingWeightSetting,
     RemsForm,
@@ -47,7 +48,11 @@ from remit.charting.models import (
     SessionNote,
     Stage,
 )
-from remit.charting.monitoring import MONITORING_SCHEDULES, threshold_settings
+from remit.charting.monitoring import (
+    MONITORING_SCHEDULES,
+    threshold_settings,
+    unconfirmed_thresholds,
+)
 from remit.charting.selectors import (
     alert_get_for_charting,
     appointment_get_for_check_in,
@@ -94,7 +99,7 @@ def vitals_context(
         "schedule": MONITORING_SCHEDULES[Modality(session.modality)],
         "vitals_form": form or VitalsForm(),
         "ack_forms": ack_forms or {},
-        "running": session.stage in (Stage.GATE, Stage.READY, Stage.MONITORING),
+        "running": session.stage in RUNNING_STAGES,
         "can_chart": user_can(request.user, Capability.CHART_SESSION)
         and session.clinic_id == request.user.clinic_id,
     }
@@ -639,7 +644,7 @@ def _limits_context(request: StaffRequest, **extra: Any) -> dict[str, Any]:
     settings_row = clinic_settings(clinic)
     return {
         "settings": threshold_settings(current),
-        "unconfirmed": [s for s in threshold_settings(current) if not s.confirmed],
+        "unconfirmed": unconfirmed_thresholds(current),
         "can_confirm": user_can(request.user, Capability.SIGN_CLINICAL),
         "can_manage": user_can(request.user, Capability.MANAGE_CLINIC),
         "clinic_settings": settings_row,
