@@ -63,7 +63,7 @@ def assessments_since(
 def patient_assessments(patient: Patient) -> QuerySet[Assessment]:
     return (
         Assessment.objects.filter(patient=patient)
-        .select_related("collected_by", "safety_alert")
+        .select_related("collected_by")
         .order_by("-collected_at", "-id")
     )
 
