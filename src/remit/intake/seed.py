@@ -120,8 +120,7 @@ def _create(context: SeedContext, indices: list[int]) -> None:
     created = ConsultationRequest.objects.bulk_create([request for request, _ in built])
     changes = []
     for (request, path), saved in zip(built, created, strict=True):
-        received = now - timedelta(days=len(path) * 2, hours=saved.pk % 24)
-        ConsultationRequest.objects.filter(pk=saved.pk).update(created_at=received)
+        saved.created_at = now - timedelta(days=len(path) * 2, hours=saved.pk % 24)
         old = ""
         for step, status in enumerate(path):
             changes.append(
@@ -134,6 +133,8 @@ def _create(context: SeedContext, indices: list[int]) -> None:
                 )
             )
             old = status.value
+    # Backdated after the insert: created_at is auto_now_add, and the hour comes from the id.
+    ConsultationRequest.objects.bulk_update(created, ["created_at"])
     RequestStatusChange.objects.bulk_create(changes)
     audit_record_many(
         [

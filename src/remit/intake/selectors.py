@@ -35,7 +35,6 @@ def intake_queue(*, user: StaffUser, show: str = "open") -> QuerySet[Consultatio
     return (
         requests_visible_to(user)
         .filter(status__in=statuses)
-        .select_related("patient")
         .order_by("-urgent", "created_at", "id")
     )
 

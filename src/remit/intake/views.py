@@ -174,7 +174,6 @@ def queue(request: StaffRequest) -> HttpResponse:
             "show": show,
             "filters": filters,
             "counts": counts,
-            "labels": {s.value: STATUS_LABELS[s] for s in RequestStatus},
         },
     )
 
