@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -111,8 +112,14 @@ def clinic_evaluation_settings(clinic: Clinic | int) -> EvaluationSettings:
     """The clinic's evaluation settings: the reference's defaults, with the clinic's own values
     where it has set them (their source names the clinic's protocol)."""
     clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    return evaluation_settings_from(BloodPressureLimitSetting.objects.filter(clinic_id=clinic_id))
+
+
+def evaluation_settings_from(rows: Iterable[BloodPressureLimitSetting]) -> EvaluationSettings:
+    """The settings from a clinic's own rows already in hand (the thresholds page shows them
+    too, so it reads them once)."""
     settings = EvaluationSettings()
-    for row in BloodPressureLimitSetting.objects.filter(clinic_id=clinic_id):
+    for row in rows:
         if row.name not in DEFAULT_BLOOD_PRESSURE_LIMITS:
             continue
         settings = settings.with_blood_pressure_limit(

@@ -37,9 +37,9 @@ from remit.evaluation.models import BloodPressureLimitSetting, Evaluation
 from remit.evaluation.rules import DEFAULT_BLOOD_PRESSURE_LIMITS, MODALITY_LABELS, Modality
 from remit.evaluation.selectors import (
     baseline_assessments,
-    clinic_evaluation_settings,
     evaluation_get_for_staff,
     evaluation_outcome,
+    evaluation_settings_from,
     outcome_snapshot,
     rems_enrolment_latest,
 )
@@ -282,8 +282,9 @@ def clinic_settings(request: StaffRequest) -> HttpResponse:
             else:
                 messages.success(request, "Saved. Evaluations now use the clinic's own value.")
                 return redirect("evaluation:settings")
-    current = clinic_evaluation_settings(clinic)
-    own = {row.name: row for row in BloodPressureLimitSetting.objects.filter(clinic=clinic)}
+    stored = list(BloodPressureLimitSetting.objects.filter(clinic=clinic))
+    current = evaluation_settings_from(stored)
+    own = {row.name: row for row in stored}
     rows = []
     for name, default in DEFAULT_BLOOD_PRESSURE_LIMITS.items():
         form = bound if bound is not None and bound.data.get("name") == name else None
