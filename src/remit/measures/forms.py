@@ -28,13 +28,17 @@ def _courses(patient: Patient) -> Any:
     return TreatmentCourse.objects.filter(patient=patient).select_related("protocol_version")
 
 
-class RequestForm(forms.Form):
-    instruments = forms.MultipleChoiceField(
+def _instruments_field(initial: list[str]) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
         label="Questionnaires",
         choices=_patient_choices,
         widget=forms.CheckboxSelectMultiple,
-        initial=["phq9", "gad7"],
+        initial=initial,
     )
+
+
+class RequestForm(forms.Form):
+    instruments = _instruments_field(["phq9", "gad7"])
     channel = forms.ChoiceField(
         label="Send by", choices=Channel.choices, widget=forms.RadioSelect, initial=Channel.EMAIL
     )
@@ -51,15 +55,11 @@ class RequestForm(forms.Form):
         self.fields["course"].queryset = _courses(patient)  # type: ignore[attr-defined]
 
 
-class ScheduleForm(forms.Form):
-    instruments = forms.MultipleChoiceField(
-        label="Questionnaires",
-        choices=_patient_choices,
-        widget=forms.CheckboxSelectMultiple,
-        initial=["phq9"],
-    )
+class ScheduleForm(RequestForm):
+    """A request sent on a timetable: the request's fields plus when to send it."""
+
+    instruments = _instruments_field(["phq9"])
     kind = forms.ChoiceField(label="When", choices=ScheduleKind.choices, widget=forms.RadioSelect)
-    course = _CourseField(queryset=TreatmentCourse.objects.none(), required=False)
     offset_h = forms.IntegerField(
         label="Hours before / after the session",
         min_value=0,
@@ -76,19 +76,18 @@ class ScheduleForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Session schedules also stop when the course ends.",
     )
-    channel = forms.ChoiceField(
-        label="Send by", choices=Channel.choices, widget=forms.RadioSelect, initial=Channel.EMAIL
-    )
-    max_reminders = forms.IntegerField(
-        label="Reminders if not completed", min_value=0, max_value=MAX_REMINDERS, initial=3
-    )
-    reminder_every_h = forms.IntegerField(
-        label="Remind every (hours)", min_value=1, max_value=168, initial=24
-    )
-
-    def __init__(self, *args: Any, patient: Patient, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["course"].queryset = _courses(patient)  # type: ignore[attr-defined]
+    # Inherited fields would otherwise come first; errors are reported in this order.
+    field_order = [
+        "instruments",
+        "kind",
+        "course",
+        "offset_h",
+        "interval_days",
+        "ends_on",
+        "channel",
+        "max_reminders",
+        "reminder_every_h",
+    ]
 
 
 class AcknowledgeForm(forms.Form):

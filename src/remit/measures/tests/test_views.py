@@ -158,3 +158,30 @@ def test_an_administrator_sets_the_clinics_crisis_text(cast, client_for):
     assert client.post("/measures/settings/", body).status_code == 302
     assert b"on-call line" in client.get("/measures/settings/").content
     assert client.post("/measures/settings/", body | {"link_lifetime_h": "0"}).status_code == 422
+
+
+def test_the_schedule_form_shares_the_request_fields_but_keeps_its_own_order(cast):
+    from remit.measures.forms import RequestForm, ScheduleForm
+
+    request_form = RequestForm(patient=cast.patient)
+    schedule_form = ScheduleForm(patient=cast.patient)
+    assert list(request_form.fields) == [
+        "instruments",
+        "channel",
+        "course",
+        "max_reminders",
+        "reminder_every_h",
+    ]
+    assert list(schedule_form.fields) == [
+        "instruments",
+        "kind",
+        "course",
+        "offset_h",
+        "interval_days",
+        "ends_on",
+        "channel",
+        "max_reminders",
+        "reminder_every_h",
+    ]
+    assert request_form.fields["instruments"].initial == ["phq9", "gad7"]
+    assert schedule_form.fields["instruments"].initial == ["phq9"]
