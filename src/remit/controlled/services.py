@@ -2,8 +2,9 @@
 
 Each new entry is checked by the pure ledger against the folded state of the entries it could
 conflict with (its vials' and its session's), inside the transaction that saves it, with the
-vial rows locked (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writers with BEGIN
-IMMEDIATE). So two tablets drawing from one vial at once cannot take it below zero.
+session row and then the vial rows locked (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises
+writers with BEGIN IMMEDIATE). So two tablets drawing from one vial at once cannot take it below
+zero.
 """
 
 from __future__ import annotations
@@ -40,17 +41,25 @@ def _append(
 ) -> tuple[LedgerEntry, ledger.LedgerState]:
     """Check one new entry against the folded ledger and save it; refused: nothing saved.
     Also returns the ledger of those vials and that session after the entry, so a caller that
-    needs it does not fold them again."""
-    ids = sorted(set(vial_ids))
-    # Lock the vials (in id order, so two writers never deadlock) before reading their entries.
-    list(Vial.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    needs it does not fold them again.
+
+    `vial_ids` are the entry's own vials; the vials the session has drawn from are added here,
+    read only once the session is locked. Read before, a draw from a new vial committed in
+    between would bring that vial's draw into the fold without its receipt, and the fold would
+    fail outside the check (a 500, not a form error)."""
+    ids = set(vial_ids)
+    # Always the session before the vials, and the vials in id order, so that two writers never
+    # wait on each other in a circle.
     if entry.session_id is not None:
         from remit.charting.models import Session
 
         list(Session.objects.select_for_update().filter(pk=entry.session_id).values_list("pk"))
+        ids.update(_session_vials(entry.session_id))
+    locked = sorted(ids)
+    list(Vial.objects.select_for_update().filter(pk__in=locked).order_by("pk").values_list("pk"))
     zone = clinic_zone(entry.clinic_id)
     state = fold_rows(
-        entries_touching(clinic_id=entry.clinic_id, vial_ids=ids, session_id=entry.session_id),
+        entries_touching(clinic_id=entry.clinic_id, vial_ids=locked, session_id=entry.session_id),
         zone,
     )
     try:
@@ -70,10 +79,10 @@ def _append(
     return entry, after
 
 
-def _session_vials(session: Session) -> list[int]:
+def _session_vials(session_id: int) -> list[int]:
     return [
         v
-        for v in LedgerEntry.objects.filter(session=session, kind=EntryKind.DRAW)
+        for v in LedgerEntry.objects.filter(session_id=session_id, kind=EntryKind.DRAW)
         .values_list("vial_id", flat=True)
         .distinct()
         if v is not None
@@ -132,15 +141,13 @@ def draw_record(*, session: Session, vial: Vial, volume_ml: Decimal, by: StaffUs
             session=session,
             volume_ml=volume_ml,
         ),
-        vial_ids=[vial.pk, *_session_vials(session)],
+        vial_ids=[vial.pk],
         field="volume_ml",
     )
     return entry
 
 
-def _close_if_balanced(
-    session: Session, by: StaffUser, vial_ids: list[int], state: ledger.LedgerState
-) -> None:
+def _close_if_balanced(session: Session, by: StaffUser, state: ledger.LedgerState) -> None:
     """`state` is what _append returned for the give or waste just saved."""
     totals = state.sessions.get(str(session.pk))
     if totals is not None and not totals.closed and totals.unaccounted_mg == 0:
@@ -152,7 +159,6 @@ def _close_if_balanced(
                 by=by,
                 session=session,
             ),
-            vial_ids=vial_ids,
         )
 
 
@@ -166,7 +172,6 @@ def _session_entry(
     witness: StaffUser | None = None,
 ) -> LedgerEntry:
     """A give or a waste, checked and saved; the session closes itself once it balances."""
-    vial_ids = _session_vials(session)
     entry, after = _append(
         LedgerEntry(
             clinic_id=session.clinic_id,
@@ -177,10 +182,9 @@ def _session_entry(
             session=session,
             amount_mg=amount_mg,
         ),
-        vial_ids=vial_ids,
         field=field,
     )
-    _close_if_balanced(session, by, vial_ids, after)
+    _close_if_balanced(session, by, after)
     return entry
 
 

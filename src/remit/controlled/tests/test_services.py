@@ -183,3 +183,28 @@ def test_the_vial_page_reads_the_open_discrepancy_from_the_vials_own_fold(cast):
         vial=vial, reason="Spill", by=cast.nurse, second_person=cast.prescriber
     )
     assert vial_ledger(vial).open_discrepancy is None
+
+
+def test_append_reads_the_sessions_vials_itself_once_the_session_is_locked(cast):
+    # A caller no longer passes the session's vials (read before the lock, a draw from a new vial
+    # committed in between made the fold fail with a 500): _append finds them under the lock.
+    first, second = received(cast, "K-001"), received(cast, "K-002")
+    session = _session(cast)
+    services.draw_record(session=session, vial=first, volume_ml=Decimal("1"), by=cast.nurse)
+    services.draw_record(session=session, vial=second, volume_ml=Decimal("1"), by=cast.nurse)
+    entry, after = services._append(
+        LedgerEntry(
+            clinic_id=cast.clinic.pk,
+            kind=EntryKind.ADMINISTRATION,
+            at=timezone.now(),
+            by=cast.nurse,
+            session=session,
+            amount_mg=Decimal("60"),
+        )
+    )
+    assert entry.pk is not None
+    assert after.sessions[str(session.pk)].unaccounted_mg == Decimal(40)
+    services.waste_record(
+        session=session, amount_mg=Decimal("40"), by=cast.nurse, witness=cast.prescriber
+    )
+    assert session_ledger(session).closed
