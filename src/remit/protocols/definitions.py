@@ -22,7 +22,15 @@ from remit.protocols.spacing import Spacing, max_sessions_in_window
 
 
 class ProtocolError(ValueError):
-    """A protocol file or a protocol change is not valid; the message names the field."""
+    """A protocol file or a protocol change is not valid; the message names the field.
+
+    ``field`` names the form field to show it on when the fault is in what the user typed
+    rather than in the protocol (e.g. ``"reason"``); None leaves the choice to the caller.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class ResourceKind(StrEnum):

@@ -84,8 +84,7 @@ def protocol_change(
     try:
         changed = new_version(protocol_of(version), changes, reason=reason)
     except ProtocolError as error:
-        field = "reason" if "say why" in str(error) else "__all__"
-        raise ValidationError({field: str(error)}) from None
+        raise ValidationError({error.field or "__all__": str(error)}) from None
     top = (
         protocol_versions_for(clinic)
         .filter(code=version.code)
@@ -181,9 +180,7 @@ def course_status_change(
     try:
         target = check_transition(course.status, new_status, reason=reason)
     except CourseTransitionError as error:
-        raise ValidationError(
-            {"reason" if "reason" in str(error) else "status": str(error)}
-        ) from None
+        raise ValidationError({error.field: str(error)}) from None
     old = course.status
     now = timezone.now()
     course.status = target.value

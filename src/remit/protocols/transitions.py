@@ -13,7 +13,14 @@ class CourseStatus(StrEnum):
 
 
 class CourseTransitionError(ValueError):
-    """A course cannot move to the requested status; the message says why."""
+    """A course cannot move to the requested status; the message says why.
+
+    ``field`` is the form field at fault: the status, or the reason when one is required.
+    """
+
+    def __init__(self, message: str, *, field: str = "status") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 # Completed and stopped are final: a patient who returns starts a new course, so the history of
@@ -45,7 +52,9 @@ def check_transition(
             f"A {now.value} course cannot become {target.value}; allowed next: {options}."
         )
     if target in REASON_REQUIRED and not reason.strip():
-        raise CourseTransitionError(f"Say why the course is {target.value} (reason is empty).")
+        raise CourseTransitionError(
+            f"Say why the course is {target.value} (reason is empty).", field="reason"
+        )
     return target
 
 

@@ -116,7 +116,9 @@ def new_version(protocol: Protocol, changes: Mapping[str, Any], *, reason: str) 
     courses that started on the old version keep their numbers.
     """
     if not reason.strip():
-        raise ProtocolError(f"Protocol {protocol.code}: say why the protocol is changing.")
+        raise ProtocolError(
+            f"Protocol {protocol.code}: say why the protocol is changing.", field="reason"
+        )
     if not changes:
         raise ProtocolError(f"Protocol {protocol.code}: a new version needs at least one change.")
     data = protocol_to_dict(protocol)

@@ -265,8 +265,7 @@ def appointment_status_change(
     try:
         target = check_transition(appointment.status, new_status, reason=reason)
     except AppointmentTransitionError as error:
-        field = "reason" if "reason is empty" in str(error) else "status"
-        raise ValidationError({field: str(error)}) from None
+        raise ValidationError({error.field: str(error)}) from None
     old = appointment.status
     appointment.status = target.value
     appointment.save(update_fields=["status"])

@@ -19,7 +19,14 @@ class AppointmentStatus(StrEnum):
 
 
 class AppointmentTransitionError(ValueError):
-    """An appointment cannot move to the requested status; the message says why."""
+    """An appointment cannot move to the requested status; the message says why.
+
+    ``field`` is the form field at fault: the status, or the reason when one is required.
+    """
+
+    def __init__(self, message: str, *, field: str = "status") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 S = AppointmentStatus
@@ -67,7 +74,7 @@ def check_transition(
         )
     if target in REASON_REQUIRED and not reason.strip():
         raise AppointmentTransitionError(
-            f"Say why the appointment is {target.value} (reason is empty)."
+            f"Say why the appointment is {target.value} (reason is empty).", field="reason"
         )
     return target
 

@@ -183,6 +183,16 @@ def test_a_new_version_needs_a_reason_and_a_real_field():
         new_version(iv, {"code": "other"}, reason="rename")
 
 
+def test_a_missing_reason_is_laid_at_the_reason_field():
+    iv = LIBRARY["iv-ketamine-induction"]
+    with pytest.raises(ProtocolError) as missing:
+        new_version(iv, {"session.observation_min": 60}, reason=" ")
+    assert missing.value.field == "reason"
+    with pytest.raises(ProtocolError) as unknown:
+        new_version(iv, {"say why": 5}, reason="typo")
+    assert unknown.value.field is None
+
+
 def test_a_new_version_is_validated_like_a_file():
     with pytest.raises(ProtocolError, match="session_count"):
         new_version(

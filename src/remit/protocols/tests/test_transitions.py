@@ -37,6 +37,15 @@ def test_stopping_a_course_needs_a_reason():
     assert check_transition("active", "stopped", reason="BP 180/115") == CourseStatus.STOPPED
 
 
+def test_the_error_names_the_field_at_fault_for_the_form():
+    with pytest.raises(CourseTransitionError) as missing_reason:
+        check_transition("active", "stopped")
+    assert missing_reason.value.field == "reason"
+    with pytest.raises(CourseTransitionError) as forbidden:
+        check_transition("completed", "active", reason="the reason is fine")
+    assert forbidden.value.field == "status"
+
+
 def test_completed_and_stopped_are_final():
     assert allowed_next("completed") == frozenset()
     assert allowed_next(CourseStatus.STOPPED) == frozenset()

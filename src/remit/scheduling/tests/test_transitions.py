@@ -54,6 +54,15 @@ def test_cancelling_needs_a_reason():
         check_transition("booked", "cancelled", reason="")
 
 
+def test_the_error_names_the_field_at_fault_for_the_form():
+    with pytest.raises(AppointmentTransitionError) as missing_reason:
+        check_transition("booked", "cancelled", reason="")
+    assert missing_reason.value.field == "reason"
+    with pytest.raises(AppointmentTransitionError) as forbidden:
+        check_transition("fulfilled", "booked", reason="the reason is fine")
+    assert forbidden.value.field == "status"
+
+
 def test_a_fulfilled_visit_can_only_be_withdrawn_as_entered_in_error():
     assert APPOINTMENT_TRANSITIONS[AppointmentStatus.FULFILLED] == {
         AppointmentStatus.ENTERED_IN_ERROR
