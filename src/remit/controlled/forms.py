@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from remit.accounts.models import StaffUser
 from remit.controlled.models import Drug, Vial
 from remit.controlled.selectors import VialRow
 
@@ -105,7 +104,3 @@ class ReconcileForm(forms.Form):
     def __init__(self, *args: Any, staff: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["second_person"] = _person("Second person", staff)
-
-
-def witness_or_none(value: StaffUser | None) -> StaffUser | None:
-    return value

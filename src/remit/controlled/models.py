@@ -12,11 +12,10 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.db import models
 
+# One error for every append-only table (audit events and ledger entries); still importable here.
+from remit.core.models import AppendOnlyError as AppendOnlyError
+
 _STAFF = settings.AUTH_USER_MODEL
-
-
-class AppendOnlyError(RuntimeError):
-    """Raised when code tries to change or delete a ledger entry."""
 
 
 class Drug(models.TextChoices):

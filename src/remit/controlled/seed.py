@@ -20,7 +20,7 @@ from remit.accounts.models import StaffUser
 from remit.charting.models import Session
 from remit.controlled import ledger
 from remit.controlled.models import EntryKind, LedgerEntry, Vial
-from remit.controlled.selectors import fold_rows, pure_entry
+from remit.controlled.selectors import drug_of, fold_rows, pure_entry
 from remit.core.audit import AuditEntry, audit_record_many
 from remit.core.models import AuditAction
 from remit.core.seeding import SeedContext
@@ -126,7 +126,7 @@ def seed(context: SeedContext) -> None:
         dose = session.dose
         if dose.dose_mg is None:
             continue
-        drug = "esketamine" if session.modality == "esketamine" else "ketamine"
+        drug = drug_of(session)
         concentration, _, step = STOCK[drug]
         # Draw in whole steps (0.5 mL of ketamine, one 0.2 mL device of esketamine).
         steps = (dose.dose_mg / concentration / step).to_integral_value(ROUND_CEILING)
@@ -178,10 +178,10 @@ def seed(context: SeedContext) -> None:
             )
         )
     saved_vials = Vial.objects.bulk_create(new_vials)
-    for vial in saved_vials:
-        for row in rows:
-            if row.vial is vial:
-                row.vial_id = vial.pk
+    # Rows built on a vial before it was saved have no vial_id yet; the entry ids below use it.
+    for row in rows:
+        if row.vial_id is None and row.vial is not None:
+            row.vial_id = row.vial.pk
     for row in rows:
         row.entry_id = uuid.UUID(
             int=context.rng(

@@ -207,6 +207,11 @@ def session_unaccounted_mg(session: Session) -> Decimal:
     return session_ledger(session).unaccounted_mg
 
 
+def drug_of(session: Session) -> str:
+    """The drug a session draws: esketamine for esketamine sessions, ketamine for the rest."""
+    return "esketamine" if session.modality == "esketamine" else "ketamine"
+
+
 def drawable_vials(user: StaffUser, drug: str) -> list[VialRow]:
     """The clinic's vials of one drug with their balances. A vial's balance and discrepancy
     depend only on its own entries (as `_append` relies on), so only those are folded, not the

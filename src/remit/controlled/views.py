@@ -30,6 +30,7 @@ from remit.controlled.forms import (
 from remit.controlled.ledger import inventory_rows
 from remit.controlled.selectors import (
     drawable_vials,
+    drug_of,
     ledger_state,
     session_ledger,
     staff_of_clinic,
@@ -42,11 +43,6 @@ from remit.core.forms import add_service_errors
 from remit.core.http import StaffRequest
 from remit.core.permissions import staff_required
 from remit.core.roles import Capability
-
-
-def _drug_of(session: Session) -> str:
-    return "esketamine" if session.modality == "esketamine" else "ketamine"
-
 
 _NO_FORMS = (Stage.DISCHARGED, Stage.CANCELLED)
 
@@ -66,7 +62,7 @@ def session_ledger_context(
     # The card shows its forms only on this condition (_session_drug.html); the draw form's vial
     # list costs a fold, so it is not built for a card that will not show it.
     if draw_form is None and not ledger.closed and session.stage not in _NO_FORMS:
-        draw_form = DrawForm(vials=drawable_vials(request.user, _drug_of(session)))
+        draw_form = DrawForm(vials=drawable_vials(request.user, drug_of(session)))
     return {
         "drug_ledger": ledger,
         "draw_form": draw_form,
@@ -88,7 +84,7 @@ def _respond(
 @staff_required(Capability.HANDLE_CONTROLLED)
 def draw(request: StaffRequest, session_id: int) -> HttpResponse:
     session = session_get_for_charting(user=request.user, session_id=session_id)
-    form = DrawForm(request.POST, vials=drawable_vials(request.user, _drug_of(session)))
+    form = DrawForm(request.POST, vials=drawable_vials(request.user, drug_of(session)))
     if form.is_valid():
         try:
             services.draw_record(
