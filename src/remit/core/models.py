@@ -68,7 +68,7 @@ class AuditOutcome(models.TextChoices):
 
 
 class AppendOnlyError(RuntimeError):
-    """Raised when code tries to change or delete an audit event."""
+    """Raised when code tries to change or delete an append-only row (audit event, ledger entry)."""
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
