@@ -22,7 +22,7 @@ from remit.protocols.selectors import course_session_count, planned_unbooked_cou
 from remit.scheduling.models import PlannerRun, PlannerRunStatus
 from remit.scheduling.planner import plan_courses
 from remit.scheduling.planning import CourseRequest
-from remit.scheduling.selectors import clinic_setup, patient_times
+from remit.scheduling.selectors import clinic_setup, patient_times_by_id
 from remit.scheduling.services import (
     SlotTaken,
     course_protocol,
@@ -92,6 +92,7 @@ def _plan_and_book(run: PlannerRun) -> dict[str, object]:
         str(c.pk): c
         for c in planned_unbooked_courses(run.clinic).select_related("clinic", "patient")
     }
+    times = patient_times_by_id(c.patient_id for c in courses.values())
     requests = []
     for course in courses.values():
         protocol = course_protocol(course)
@@ -101,7 +102,7 @@ def _plan_and_book(run: PlannerRun) -> dict[str, object]:
                 patient_id=str(course.patient_id),
                 protocol=protocol,
                 phase_code=course.phase,
-                patient=patient_times(course.patient),
+                patient=times[course.patient_id],
                 earliest_start=max(first_day, course.earliest_start or first_day),
                 session_count=course_session_count(course),
             )

@@ -29,7 +29,7 @@ from remit.scheduling.models import (
 )
 from remit.scheduling.planner import plan_courses
 from remit.scheduling.planning import CourseRequest, PlannedSession
-from remit.scheduling.selectors import clinic_setup, patient_times, zone
+from remit.scheduling.selectors import clinic_setup, patient_times_by_id, zone
 from remit.scheduling.services import course_protocol
 
 # Extra demo staff so six chairs and two rooms can run at once (two patients per nurse).
@@ -137,6 +137,7 @@ def seed(context: SeedContext) -> None:
     booked.sort(key=lambda c: (-course_protocol(c).phase(c.phase).spacing.max_per_day, c.pk))
     if not booked:
         return
+    times = patient_times_by_id(c.patient_id for c in booked)
     first_day = min(c.earliest_start or today for c in booked)
     last_day = today + timedelta(days=42)
     plan = plan_courses(
@@ -147,7 +148,7 @@ def seed(context: SeedContext) -> None:
                 patient_id=str(c.patient_id),
                 protocol=course_protocol(c),
                 phase_code=c.phase,
-                patient=patient_times(c.patient),
+                patient=times[c.patient_id],
                 earliest_start=c.earliest_start,
                 session_count=course_session_count(c),
             )

@@ -214,7 +214,20 @@ def clinic_setup(
 
 def patient_times(patient: Patient) -> PatientTimes:
     """The patient's weekly times; a patient who has given none can come whenever it is open."""
-    rows = list(PatientAvailability.objects.filter(patient=patient))
+    return _times_from(list(PatientAvailability.objects.filter(patient=patient)))
+
+
+def patient_times_by_id(patient_ids: Iterable[int]) -> dict[int, PatientTimes]:
+    """``patient_times`` for many patients in one query (the planner run and the seed plan
+    every waiting course at once)."""
+    wanted = set(patient_ids)
+    rows: dict[int, list[PatientAvailability]] = {pk: [] for pk in wanted}
+    for row in PatientAvailability.objects.filter(patient_id__in=wanted):
+        rows[row.patient_id].append(row)
+    return {pk: _times_from(found) for pk, found in rows.items()}
+
+
+def _times_from(rows: list[PatientAvailability]) -> PatientTimes:
     if not rows:
         return PatientTimes(available=WHOLE_DAY)
     return PatientTimes(

@@ -325,7 +325,10 @@ def calendar_link(request: StaffRequest, patient_id: int) -> HttpResponse:
 @staff_required(Capability.MANAGE_CLINIC)
 def staff_hours_page(request: StaffRequest) -> HttpResponse:
     clinic = request.user.home_clinic
-    form = StaffHoursForm(request.POST or None, staff=clinic_staff(clinic))
+    # Groups prefetched: each option's label lists the member's roles.
+    form = StaffHoursForm(
+        request.POST or None, staff=clinic_staff(clinic).prefetch_related("groups")
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
