@@ -229,10 +229,6 @@ class SlotGrid:
                 out[k] = 1
         return out
 
-    def day_of(self, moment: datetime) -> int:
-        zone = zone_of(self.time_zone)
-        return (moment.astimezone(zone).date() - self.first_day).days
-
 
 def runs(mask: Sequence[int]) -> list[int]:
     """For each slot, how many consecutive slots from it are usable (value > 0)."""

@@ -124,15 +124,14 @@ def _solve(
     course_vars = []
     for c in problem.courses:
         hinted = [k for k, _ in greedy.get(c.index, [])]
-        choices = [(k, "") for k in lanes(c, problem, hinted)]
-        course_vars.append(_CourseVars(model, c, choices, problem))
+        course_vars.append(_CourseVars(model, c, lanes(c, problem, hinted), problem))
     base = Occupancy.from_timeline(problem.timeline, problem.units_by_kind)
     _add_kinds(model, course_vars, problem)
     _add_roles(model, course_vars, base)
     _add_patients(model, course_vars)
     model.maximize(sum(t for cv in course_vars for t in cv.objective_terms()))
     for cv in course_vars:
-        cv.hint(model, [(k, "") for k, _ in greedy.get(cv.course.index, [])], problem)
+        cv.hint(model, [k for k, _ in greedy.get(cv.course.index, [])], problem)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
@@ -146,7 +145,7 @@ def _solve(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, name, None
     starts = {
-        cv.course.index: sorted(k for (k, _), var in cv.x.items() if solver.boolean_value(var))
+        cv.course.index: sorted(k for k, var in cv.x.items() if solver.boolean_value(var))
         for cv in course_vars
         if solver.boolean_value(cv.placed)
     }
@@ -154,21 +153,22 @@ def _solve(
 
 
 class _CourseVars:
-    """One course's decision variables: x[(start, unit)] is true when a session starts there."""
+    """One course's decision variables: x[start] is true when a session starts at that slot
+    (the unit is chosen after solving, by ``_assign_units``)."""
 
     def __init__(
         self,
         model: cp_model.CpModel,
         course: Course,
-        choices: Sequence[tuple[int, str]],
+        choices: Sequence[int],
         problem: Problem,
     ) -> None:
         self.course = course
         self.placed = model.new_bool_var("")
-        self.x: dict[tuple[int, str], Any] = {c: model.new_bool_var("") for c in choices}
+        self.x: dict[int, Any] = {k: model.new_bool_var("") for k in choices}
         self.by_day: dict[int, list[Any]] = {}
         self.by_start: dict[int, list[Any]] = {}
-        for (k, _), var in self.x.items():
+        for k, var in self.x.items():
             self.by_day.setdefault(problem.grid.slot_day[k], []).append(var)
             self.by_start.setdefault(k, []).append(var)
         self.day_flags: dict[int, Any] = {}
@@ -218,10 +218,10 @@ class _CourseVars:
             model.add_no_overlap(
                 [
                     model.new_optional_fixed_size_interval_var(k, c.same_day_step, var, "")
-                    for (k, _), var in self.x.items()
+                    for k, var in self.x.items()
                 ]
             )
-        for (k, _), var in self.x.items():
+        for k, var in self.x.items():
             minute = problem.wall_minute[k]
             if minute not in self.clock_time:
                 self.clock_time[minute] = model.new_bool_var("")
@@ -232,26 +232,24 @@ class _CourseVars:
         per_session = WEIGHT_SESSION + WEIGHT_SLOT * c.length
         terms: list[Any] = [
             (per_session + (WEIGHT_PREFERRED if k in c.preferred else 0)) * var
-            for (k, _), var in self.x.items()
+            for k, var in self.x.items()
         ]
         terms.append(-WEIGHT_EXTRA_START_TIME * sum(self.clock_time.values()))
         terms.append(WEIGHT_EXTRA_START_TIME * self.placed)
         return terms
 
-    def hint(
-        self, model: cp_model.CpModel, chosen: Sequence[tuple[int, str]], problem: Problem
-    ) -> None:
+    def hint(self, model: cp_model.CpModel, chosen: Sequence[int], problem: Problem) -> None:
         """A complete hint (every variable) from the current plan, so CP-SAT starts from it."""
         picked = set(chosen) if set(chosen) <= set(self.x) else set()
         model.add_hint(self.placed, bool(picked))
         for choice, var in self.x.items():
             model.add_hint(var, choice in picked)
-        days = {problem.grid.slot_day[k] for k, _ in picked}
+        days = {problem.grid.slot_day[k] for k in picked}
         for day, var in self.day_flags.items():
             model.add_hint(var, day in days)
         for day, var in self.window_start.items():
             model.add_hint(var, day == min(days, default=-1))
-        minutes = {problem.wall_minute[k] for k, _ in picked}
+        minutes = {problem.wall_minute[k] for k in picked}
         for minute, var in self.clock_time.items():
             model.add_hint(var, minute in minutes)
 
@@ -293,7 +291,7 @@ def _cumulative(
             demands.append(blocked[k])
         k = end
     for cv in users:
-        for (start, _), var in cv.x.items():
+        for start, var in cv.x.items():
             intervals.append(
                 model.new_optional_fixed_size_interval_var(start, cv.course.length, var, "")
             )
@@ -323,7 +321,7 @@ def _add_patients(model: cp_model.CpModel, course_vars: Sequence[_CourseVars]) -
                 [
                     model.new_optional_fixed_size_interval_var(k, cv.course.length, var, "")
                     for cv in group
-                    for (k, _), var in cv.x.items()
+                    for k, var in cv.x.items()
                 ]
             )
 

@@ -20,6 +20,7 @@ from remit.scheduling.availability import (
     Timeline,
     build_timeline,
     patient_masks,
+    runs,
     zone_of,
 )
 
@@ -183,7 +184,7 @@ def _compile_course(
     state = Occupancy.from_timeline(timeline, units_by_kind)
     starts = relaxed_starts(course, timeline, state, level=len(FAMILIES))
     course.starts_by_day = starts
-    liked = _runs(preferred)
+    liked = runs(preferred)
     course.preferred = frozenset(
         k for day_starts in starts.values() for k in day_starts if liked[k] >= course.length
     )
@@ -262,7 +263,7 @@ def relaxed_starts(
         for need in protocol.staff_needed:
             duty = timeline.on_duty[need.role]
             ok = bytearray(a & (1 if d > 0 else 0) for a, d in zip(ok, duty, strict=True))
-    run = _runs(ok)
+    run = runs(ok)
     starts: dict[int, list[int]] = {}
     for k in range(grid.slot_count):
         day = grid.slot_day[k]
@@ -272,13 +273,6 @@ def relaxed_starts(
             continue
         starts.setdefault(day, []).append(k)
     return starts
-
-
-def _runs(mask: Sequence[int]) -> list[int]:
-    out = [0] * (len(mask) + 1)
-    for k in range(len(mask) - 1, -1, -1):
-        out[k] = out[k + 1] + 1 if mask[k] else 0
-    return out[:-1]
 
 
 def greedy_first_fit(problem: Problem) -> dict[int, list[tuple[int, str]]]:

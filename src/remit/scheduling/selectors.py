@@ -10,13 +10,12 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 
 from remit.accounts.models import StaffUser
 from remit.clinics.models import Clinic, OpeningHours
 from remit.clinics.models import Resource as ResourceRow
-from remit.core.roles import Role
 from remit.patients.models import Patient
 from remit.patients.selectors import patients_visible_to
 from remit.protocols.definitions import ResourceKind, StaffRole
@@ -130,10 +129,6 @@ def clinic_staff(clinic: Clinic) -> QuerySet[StaffUser]:
         .distinct()
         .order_by("last_name", "first_name", "username")
     )
-
-
-def staff_roles_of(user: StaffUser) -> list[StaffRole]:
-    return [StaffRole(name) for name in sorted(user.role_names() & STAFF_ROLES)]
 
 
 def clinic_hours(clinic: Clinic) -> ClinicHours:
@@ -271,10 +266,6 @@ def free_one_to_one_staff(
     return None
 
 
-def staff_with_role(clinic: Clinic, role: Role) -> QuerySet[StaffUser]:
-    return clinic_staff(clinic).filter(groups__name=role.value)
-
-
 def patient_availability(patient: Patient) -> QuerySet[PatientAvailability]:
     return PatientAvailability.objects.filter(patient=patient).order_by("weekday", "starts_at")
 
@@ -291,7 +282,3 @@ def course_held_sessions(course_id: int, phase: str) -> QuerySet[Appointment]:
     return Appointment.objects.filter(
         course_id=course_id, phase=phase, status__in=HOLDING
     ).order_by("start", "id")
-
-
-def any_holding(q: Q) -> bool:
-    return Appointment.objects.filter(q, status__in=HOLDING).exists()

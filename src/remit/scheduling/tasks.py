@@ -13,6 +13,7 @@ from remit.core.audit import audit_record
 from remit.core.models import AuditAction
 from remit.protocols.selectors import protocol_of
 from remit.scheduling.models import Appointment
+from remit.scheduling.selectors import zone
 from remit.scheduling.transitions import AppointmentStatus
 
 
@@ -20,7 +21,7 @@ def reminder_text(appointment: Appointment) -> tuple[str, str]:
     """Subject and body of a reminder: when and where, and the protocol's preparation
     instructions (fasting, a ride home, no driving until the next day)."""
     clinic = appointment.clinic
-    local = appointment.start.astimezone(_zone(clinic.time_zone))
+    local = appointment.start.astimezone(zone(clinic))
     subject = f"Your appointment at {clinic.name} on {local:%A %d %B}"
     lines = [
         f"This is a reminder of your appointment at {clinic.name} on {local:%A %d %B %Y} "
@@ -33,12 +34,6 @@ def reminder_text(appointment: Appointment) -> tuple[str, str]:
             lines += [f"- {p.text}" for p in preparation]
     lines += ["", "If you cannot come, please call the clinic so we can offer you another time."]
     return subject, "\n".join(lines)
-
-
-def _zone(name: str):  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(name)
 
 
 @task()
