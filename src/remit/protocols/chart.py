@@ -11,27 +11,24 @@ from remit.core.extensions import ChartTab
 from remit.core.http import StaffRequest
 from remit.core.roles import Capability
 from remit.patients.models import Patient
-from remit.protocols.selectors import course_session_count, courses_for_patient, protocol_of
+from remit.protocols.selectors import course_progress, courses_for_patient, protocol_of
 
 
 def _course_tab(request: StaffRequest, patient: Patient) -> dict[str, Any]:
-    from remit.scheduling.selectors import HOLDING
-
     user = request.user
     allowed = user_can(user, Capability.VIEW_CLINICAL) or user_can(user, Capability.MANAGE_SCHEDULE)
     rows = []
     if allowed:
         for course in courses_for_patient(patient):
             protocol = protocol_of(course.protocol_version)
-            sessions = list(course.appointments.all())
-            held = [a for a in sessions if a.phase == course.phase and a.status in HOLDING]
+            progress = course_progress(course)
             rows.append(
                 {
                     "course": course,
                     "phase": protocol.phase(course.phase),
-                    "sessions": sessions,
-                    "held": len(held),
-                    "total": course_session_count(course),
+                    "sessions": list(course.appointments.all()),
+                    "held": progress.held,
+                    "total": progress.total,
                 }
             )
     own = patient.clinic_id == user.clinic_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -113,6 +114,28 @@ def course_session_count(course: TreatmentCourse) -> int:
     """Sessions the course's current phase asks for: the protocol's count plus extensions."""
     phase = protocol_of(course.protocol_version).phase(course.phase)
     return phase.session_count + course.extra_sessions
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """Sessions of the course's current phase that hold a slot, of how many it asks for."""
+
+    held: int
+    total: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.total - self.held)
+
+
+def course_progress(course: TreatmentCourse) -> CourseProgress:
+    """Reads ``course.appointments.all()``: prefetch them (the course selectors above do)."""
+    from remit.scheduling.selectors import HOLDING
+
+    held = sum(
+        1 for a in course.appointments.all() if a.phase == course.phase and a.status in HOLDING
+    )
+    return CourseProgress(held, course_session_count(course))
 
 
 def planned_unbooked_courses(clinic: Clinic) -> QuerySet[TreatmentCourse]:

@@ -21,7 +21,7 @@ from remit.protocols.forms import CourseForm, ExtendForm, PhaseForm, ProtocolCha
 from remit.protocols.models import TreatmentCourse
 from remit.protocols.selectors import (
     course_get_for_staff,
-    course_session_count,
+    course_progress,
     protocol_of,
     protocol_version_get,
     protocol_version_is_current,
@@ -137,6 +137,14 @@ def _course_for(request: StaffRequest, course_id: int) -> TreatmentCourse:
     return course_get_for_staff(user=request.user, course_id=course_id)
 
 
+def _own_course(request: StaffRequest, course_id: int) -> TreatmentCourse:
+    """The course, for a change: another clinic's staff may read it but never book or decide."""
+    course = _course_for(request, course_id)
+    if course.clinic_id != request.user.clinic_id:
+        raise PermissionDenied
+    return course
+
+
 @staff_required()
 def course_detail(request: StaffRequest, course_id: int) -> HttpResponse:
     course = _course_for(request, course_id)
@@ -145,13 +153,10 @@ def course_detail(request: StaffRequest, course_id: int) -> HttpResponse:
 
 
 def course_context(request: StaffRequest, course: TreatmentCourse) -> dict[str, Any]:
-    from remit.scheduling.selectors import HOLDING
-
     protocol = protocol_of(course.protocol_version)
     phase = protocol.phase(course.phase)
     sessions = list(course.appointments.all())
-    held = [a for a in sessions if a.phase == course.phase and a.status in HOLDING]
-    total = course_session_count(course)
+    progress = course_progress(course)
     user = request.user
     own_clinic = course.clinic_id == user.clinic_id
     open_course = course.status in ("planned", "active")
@@ -161,9 +166,9 @@ def course_context(request: StaffRequest, course: TreatmentCourse) -> dict[str, 
         "protocol": protocol,
         "phase": phase,
         "sessions": sessions,
-        "held_count": len(held),
-        "total": total,
-        "remaining": max(0, total - len(held)),
+        "held_count": progress.held,
+        "total": progress.total,
+        "remaining": progress.remaining,
         "clinical": user_can(user, Capability.VIEW_CLINICAL),
         "can_book": own_clinic and open_course and user_can(user, Capability.MANAGE_SCHEDULE),
         "can_decide": own_clinic and open_course and user_can(user, Capability.SIGN_CLINICAL),
@@ -179,9 +184,7 @@ def course_context(request: StaffRequest, course: TreatmentCourse) -> dict[str, 
 def course_book(request: StaffRequest, course_id: int) -> HttpResponse:
     from remit.scheduling.services import SlotTaken, series_book
 
-    course = _course_for(request, course_id)
-    if course.clinic_id != request.user.clinic_id:
-        raise PermissionDenied
+    course = _own_course(request, course_id)
     try:
         outcome = series_book(course=course, by=request.user)
     except ValidationError as error:
@@ -207,9 +210,7 @@ def course_book(request: StaffRequest, course_id: int) -> HttpResponse:
 @require_POST
 @staff_required(Capability.SIGN_CLINICAL)
 def course_extend_view(request: StaffRequest, course_id: int) -> HttpResponse:
-    course = _course_for(request, course_id)
-    if course.clinic_id != request.user.clinic_id:
-        raise PermissionDenied
+    course = _own_course(request, course_id)
     form = ExtendForm(request.POST)
     if form.is_valid():
         try:
@@ -226,9 +227,7 @@ def course_extend_view(request: StaffRequest, course_id: int) -> HttpResponse:
 @require_POST
 @staff_required(Capability.SIGN_CLINICAL)
 def course_status_view(request: StaffRequest, course_id: int) -> HttpResponse:
-    course = _course_for(request, course_id)
-    if course.clinic_id != request.user.clinic_id:
-        raise PermissionDenied
+    course = _own_course(request, course_id)
     new_status = request.POST.get("status", "")[:20]
     reason = request.POST.get("reason", "")[:500]
     try:
@@ -243,9 +242,7 @@ def course_status_view(request: StaffRequest, course_id: int) -> HttpResponse:
 @require_POST
 @staff_required(Capability.SIGN_CLINICAL)
 def course_phase_view(request: StaffRequest, course_id: int) -> HttpResponse:
-    course = _course_for(request, course_id)
-    if course.clinic_id != request.user.clinic_id:
-        raise PermissionDenied
+    course = _own_course(request, course_id)
     form = PhaseForm(request.POST, protocol=protocol_of(course.protocol_version))
     if form.is_valid():
         try:
