@@ -20,7 +20,6 @@ from remit.core.models import AuditAction
 from remit.protocols.models import TreatmentCourse
 from remit.protocols.selectors import course_session_count, planned_unbooked_courses
 from remit.scheduling.models import PlannerRun, PlannerRunStatus
-from remit.scheduling.planner import plan_courses
 from remit.scheduling.planning import CourseRequest
 from remit.scheduling.selectors import clinic_setup, patient_times_by_id
 from remit.scheduling.services import (
@@ -86,6 +85,9 @@ def planner_run_execute(run_id: int) -> PlannerRun:
 
 
 def _plan_and_book(run: PlannerRun) -> dict[str, object]:
+    # Imported here: the planner loads ortools and pandas, needed only when a run executes.
+    from remit.scheduling.planner import plan_courses
+
     tomorrow = timezone.localdate() + timedelta(days=1)
     first_day = max(run.first_day, tomorrow)
     courses = {

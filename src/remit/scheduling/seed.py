@@ -27,7 +27,6 @@ from remit.scheduling.models import (
     PatientAvailability,
     StaffHours,
 )
-from remit.scheduling.planner import plan_courses
 from remit.scheduling.planning import CourseRequest, PlannedSession
 from remit.scheduling.selectors import clinic_setup, patient_times_by_id, zone
 from remit.scheduling.services import course_protocol
@@ -117,6 +116,10 @@ def _availability(context: SeedContext, courses: Sequence[TreatmentCourse]) -> N
 
 @transaction.atomic
 def seed(context: SeedContext) -> None:
+    # Imported here: the planner loads ortools and pandas, which importing this module to list
+    # the seed steps should not pay for.
+    from remit.scheduling.planner import plan_courses
+
     clinic = context.clinic
     if clinic is None:
         return

@@ -44,7 +44,6 @@ from remit.scheduling.models import (
     PatientAvailability,
     StaffHours,
 )
-from remit.scheduling.planner import plan_courses
 from remit.scheduling.planning import CourseRequest, Plan, Unplaced
 from remit.scheduling.selectors import (
     HOLDING,
@@ -579,6 +578,9 @@ def series_book(
     start_day = _series_first_day(course, first_day)
     if held:
         return _book_remaining(course, protocol, phase, held, total, by)
+    # Imported here: the planner loads ortools and pandas, which no other booking path needs.
+    from remit.scheduling.planner import plan_courses
+
     window = protocol.phase(phase).spacing.window_days
     last_day = start_day + timedelta(days=window + 6)
     request = CourseRequest(
