@@ -14,13 +14,15 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from remit.accounts.models import StaffUser
 from remit.accounts.services import api_token_user
+from remit.core.access import user_can
+from remit.core.roles import Capability
 from remit.portal.models import LinkPurpose, PatientLink
 from remit.portal.services import LinkInvalid, link_open
 
@@ -55,6 +57,22 @@ class PatientLinkAuth(APIKeyHeader):
 
 
 staff_auth = [StaffSessionAuth(), StaffTokenAuth()]
+
+
+class ErrorPublic(Schema):
+    """Every 4xx answer of the API: `{"error": "…"}` (with `fields` for refused values)."""
+
+    error: str
+
+
+def staff_user(request: HttpRequest, *capabilities: Capability) -> StaffUser:
+    """The staff member `staff_auth` authenticated, who must hold every capability (else 403)."""
+    user: StaffUser = request.auth  # type: ignore[attr-defined]
+    if not all(user_can(user, capability) for capability in capabilities):
+        raise PermissionDenied
+    return user
+
+
 patient_auth = [PatientLinkAuth()]
 
 api = NinjaAPI(

@@ -6,16 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router
 
-from remit.accounts.models import StaffUser
-from remit.api import staff_auth
-from remit.core.access import user_can
+from remit.api import ErrorPublic, staff_auth, staff_user
 from remit.core.roles import Capability
 from remit.measures.models import Assessment
 from remit.measures.schemas import AssessmentCreate, AssessmentPublic
 from remit.measures.scoring import InvalidAnswers
 from remit.measures.selectors import patient_assessments
 from remit.measures.services import assessment_record
-from remit.patients.schemas import ErrorPublic
 from remit.patients.selectors import patient_get_for_staff
 from remit.patients.services import patient_read_record
 from remit.protocols.models import TreatmentCourse
@@ -25,16 +22,9 @@ router = Router(auth=staff_auth, tags=["measures"])
 ERRORS = {401: ErrorPublic, 403: ErrorPublic, 404: ErrorPublic, 422: ErrorPublic}
 
 
-def _staff(request: HttpRequest, *capabilities: Capability) -> StaffUser:
-    user: StaffUser = request.auth  # type: ignore[attr-defined]
-    if not all(user_can(user, capability) for capability in capabilities):
-        raise PermissionDenied
-    return user
-
-
 @router.get("/patients/{patient_id}/assessments", response={200: list[AssessmentPublic], **ERRORS})
 def list_assessments(request: HttpRequest, patient_id: int) -> list[Assessment]:
-    user = _staff(request, Capability.VIEW_CLINICAL)
+    user = staff_user(request, Capability.VIEW_CLINICAL)
     patient = patient_get_for_staff(user=user, patient_id=patient_id)
     patient_read_record(patient=patient, by=user, section="measures", channel="api")
     return list(patient_assessments(patient)[:500])
@@ -44,7 +34,7 @@ def list_assessments(request: HttpRequest, patient_id: int) -> list[Assessment]:
 def create_assessment(
     request: HttpRequest, patient_id: int, payload: AssessmentCreate
 ) -> tuple[int, Assessment]:
-    user = _staff(request, Capability.CHART_SESSION)
+    user = staff_user(request, Capability.CHART_SESSION)
     patient = patient_get_for_staff(user=user, patient_id=patient_id)
     if patient.clinic_id != user.clinic_id:
         raise PermissionDenied  # emergency access reads; it never writes

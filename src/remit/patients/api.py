@@ -4,18 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from remit.accounts.models import StaffUser
-from remit.api import staff_auth
-from remit.core.access import user_can
+from remit.api import ErrorPublic, staff_auth, staff_user
 from remit.core.roles import Capability
 from remit.patients.models import BodyMeasurement, Patient
 from remit.patients.schemas import (
-    ErrorPublic,
     MeasurementCreate,
     MeasurementPublic,
     PatientCreate,
@@ -36,13 +32,6 @@ router = Router(auth=staff_auth, tags=["patients"])
 ERRORS = {401: ErrorPublic, 403: ErrorPublic, 404: ErrorPublic, 422: ErrorPublic}
 
 
-def _staff(request: HttpRequest, *capabilities: Capability) -> StaffUser:
-    user: StaffUser = request.auth  # type: ignore[attr-defined]
-    if not all(user_can(user, capability) for capability in capabilities):
-        raise PermissionDenied
-    return user
-
-
 class PatientQuery(Schema):
     q: str = Field("", max_length=100)
     sort: Literal["name", "-name", "mrn", "dob", "-dob"] = "name"
@@ -52,7 +41,7 @@ class PatientQuery(Schema):
 
 @router.get("", response={200: PatientsPublic, **ERRORS})
 def list_patients(request: HttpRequest, query: Query[PatientQuery]) -> dict[str, object]:
-    user = _staff(request, Capability.VIEW_DEMOGRAPHICS)
+    user = staff_user(request, Capability.VIEW_DEMOGRAPHICS)
     patients = patient_search(user=user, query=query.q, sort=query.sort)
     return {
         "data": list(patients[query.offset : query.offset + query.limit]),
@@ -62,7 +51,7 @@ def list_patients(request: HttpRequest, query: Query[PatientQuery]) -> dict[str,
 
 @router.post("", response={201: PatientPublic, **ERRORS})
 def create_patient(request: HttpRequest, payload: PatientCreate) -> Status[Patient]:
-    user = _staff(request, Capability.EDIT_DEMOGRAPHICS)
+    user = staff_user(request, Capability.EDIT_DEMOGRAPHICS)
     details = payload.dict(exclude={"weight_kg", "height_cm"})
     patient = patient_create(
         clinic=user.home_clinic,
@@ -76,7 +65,7 @@ def create_patient(request: HttpRequest, payload: PatientCreate) -> Status[Patie
 
 @router.get("/{patient_id}", response={200: PatientPublic, **ERRORS})
 def get_patient(request: HttpRequest, patient_id: int) -> Patient:
-    user = _staff(request, Capability.VIEW_DEMOGRAPHICS)
+    user = staff_user(request, Capability.VIEW_DEMOGRAPHICS)
     patient = patient_get_for_staff(user=user, patient_id=patient_id)
     patient_read_record(patient=patient, by=user, section="demographics", channel="api")
     return patient
@@ -84,14 +73,14 @@ def get_patient(request: HttpRequest, patient_id: int) -> Patient:
 
 @router.patch("/{patient_id}", response={200: PatientPublic, **ERRORS})
 def update_patient(request: HttpRequest, patient_id: int, payload: PatientUpdate) -> Patient:
-    user = _staff(request, Capability.EDIT_DEMOGRAPHICS)
+    user = staff_user(request, Capability.EDIT_DEMOGRAPHICS)
     patient = patient_get_for_edit(user=user, patient_id=patient_id)
     return patient_update(patient=patient, by=user, changes=payload.dict(exclude_unset=True))
 
 
 @router.get("/{patient_id}/measurements", response={200: list[MeasurementPublic], **ERRORS})
 def list_measurements(request: HttpRequest, patient_id: int) -> list[BodyMeasurement]:
-    user = _staff(request, Capability.VIEW_CLINICAL)
+    user = staff_user(request, Capability.VIEW_CLINICAL)
     patient = patient_get_for_staff(user=user, patient_id=patient_id)
     patient_read_record(patient=patient, by=user, section="measurements", channel="api")
     return list(patient.measurements.all())
@@ -101,7 +90,7 @@ def list_measurements(request: HttpRequest, patient_id: int) -> list[BodyMeasure
 def create_measurement(
     request: HttpRequest, patient_id: int, payload: MeasurementCreate
 ) -> Status[BodyMeasurement]:
-    user = _staff(request, Capability.CHART_SESSION)
+    user = staff_user(request, Capability.CHART_SESSION)
     patient = patient_get_for_edit(user=user, patient_id=patient_id)
     measurement = body_measurement_record(
         patient=patient, by=user, weight_kg=payload.weight_kg, height_cm=payload.height_cm

@@ -68,7 +68,3 @@ class MeasurementPublic(Schema):
 class MeasurementCreate(Schema):
     weight_kg: Decimal = Field(max_digits=5, decimal_places=1)
     height_cm: Decimal | None = Field(None, max_digits=4, decimal_places=1)
-
-
-class ErrorPublic(Schema):
-    error: str

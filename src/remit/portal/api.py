@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from remit.api import patient_auth
-from remit.patients.schemas import ErrorPublic
+from remit.api import ErrorPublic, patient_auth
 from remit.portal.models import PatientLink
 from remit.portal.services import link_read_record
 

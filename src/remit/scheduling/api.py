@@ -15,11 +15,9 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from remit.accounts.models import StaffUser
-from remit.api import staff_auth
+from remit.api import ErrorPublic, staff_auth, staff_user
 from remit.core.access import user_can
 from remit.core.roles import Capability
-from remit.patients.schemas import ErrorPublic
 from remit.protocols.selectors import course_get_for_staff
 from remit.scheduling.models import Appointment
 from remit.scheduling.selectors import calendar_appointments, zone
@@ -28,13 +26,6 @@ from remit.scheduling.services import SlotTaken, course_session_book
 API_PREFIX = "/scheduling"
 router = Router(auth=staff_auth, tags=["scheduling"])
 ERRORS = {401: ErrorPublic, 403: ErrorPublic, 404: ErrorPublic, 409: ErrorPublic, 422: ErrorPublic}
-
-
-def _staff(request: HttpRequest, capability: Capability) -> StaffUser:
-    user: StaffUser = request.auth  # type: ignore[attr-defined]
-    if not user_can(user, capability):
-        raise PermissionDenied
-    return user
 
 
 class AppointmentPublic(Schema):
@@ -74,7 +65,7 @@ class DayQuery(Schema):
 
 @router.get("/appointments", response={200: list[AppointmentPublic], **ERRORS})
 def list_appointments(request: HttpRequest, query: Query[DayQuery]) -> list[AppointmentPublic]:
-    user = _staff(request, Capability.VIEW_CALENDAR)
+    user = staff_user(request, Capability.VIEW_CALENDAR)
     clinic = user.home_clinic
     day = query.day or timezone.now().astimezone(zone(clinic)).date()
     if not date(2000, 1, 1) <= day <= date(2100, 12, 31):
@@ -96,7 +87,7 @@ def book_session(
     request: HttpRequest, course_id: int, payload: SessionBook
 ) -> Status[AppointmentPublic]:
     """Book the course's next session at ``start`` (409 if anything it needs is taken)."""
-    user = _staff(request, Capability.MANAGE_SCHEDULE)
+    user = staff_user(request, Capability.MANAGE_SCHEDULE)
     course = course_get_for_staff(user=user, course_id=course_id)
     if course.clinic_id != user.clinic_id:
         raise PermissionDenied
