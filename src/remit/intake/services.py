@@ -182,7 +182,7 @@ def consultation_request_transition(
         if RequestStatus(new_status) is RequestStatus.BECAME_PATIENT:
             raise TransitionError("A request becomes a patient by converting it.")
     except (TransitionError, ValueError) as error:
-        field = "reason" if "reason" in str(error) else "status"
+        field = error.field if isinstance(error, TransitionError) else "status"
         raise ValidationError({field: str(error)}) from None
     old = request.status
     request.status = new_status

@@ -56,7 +56,11 @@ ONLY_BY_CONVERSION = frozenset({RequestStatus.BECAME_PATIENT})
 
 
 class TransitionError(ValueError):
-    pass
+    """A request cannot move to the requested status; `field` is the form field at fault."""
+
+    def __init__(self, message: str, *, field: str = "status") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def check_transition(
@@ -70,7 +74,7 @@ def check_transition(
             f"{STATUS_LABELS[new].lower()}."
         )
     if new in NEEDS_REASON and not reason.strip():
-        raise TransitionError("Give the reason the request was declined.")
+        raise TransitionError("Give the reason the request was declined.", field="reason")
 
 
 def next_statuses(old: RequestStatus | str) -> list[RequestStatus]:
