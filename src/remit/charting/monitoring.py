@@ -343,22 +343,36 @@ def _reason(
     )
 
 
+class ImpossibleReading(ValueError):
+    """A reading no patient can have; `reading` names it (systolic, diastolic, heart_rate…)
+    so a form can put the message on that field."""
+
+    def __init__(self, message: str, *, reading: str) -> None:
+        super().__init__(message)
+        self.reading = reading
+
+
 def _readings(**values: Number) -> dict[str, Decimal]:
     readings = {}
     for name, value in values.items():
         limits = READING_RANGES[name]
-        reading = to_decimal(value, field=limits.label)
+        try:
+            reading = to_decimal(value, field=limits.label)
+        except ValueError as error:
+            raise ImpossibleReading(str(error), reading=name) from None
         if not limits.low <= reading <= limits.high:
-            raise ValueError(
+            raise ImpossibleReading(
                 f"{limits.label} of {show(reading)} {limits.unit} is not possible "
                 f"(allowed {show(limits.low)}–{show(limits.high)} {limits.unit}). "
-                "Check the reading and enter it again."
+                "Check the reading and enter it again.",
+                reading=name,
             )
         readings[name] = reading
     if readings["diastolic"] >= readings["systolic"]:
-        raise ValueError(
+        raise ImpossibleReading(
             f"Diastolic blood pressure ({show(readings['diastolic'])}) must be below systolic "
-            f"({show(readings['systolic'])}). Check the two numbers were not swapped."
+            f"({show(readings['systolic'])}). Check the two numbers were not swapped.",
+            reading="diastolic",
         )
     return readings
 

@@ -46,7 +46,7 @@ from remit.charting.models import (
 from remit.charting.monitoring import (
     DEFAULT_THRESHOLDS,
     MONITORING_SCHEDULES,
-    READING_RANGES,
+    ImpossibleReading,
     Phase,
     Threshold,
     check_vitals,
@@ -582,16 +582,6 @@ def _phase(session: Session, now: datetime) -> Phase:
     return Phase.DURING if now < session.dosed_at + timedelta(minutes=minutes) else Phase.POST
 
 
-def _reading_field(message: str) -> str:
-    """Which reading an impossible-reading message is about (diastolic if not below systolic)."""
-    if message.startswith("Diastolic"):
-        return "diastolic"
-    for name, limits in READING_RANGES.items():
-        if message.startswith(limits.label):
-            return name
-    return "__all__"
-
-
 @transaction.atomic
 def vitals_record(
     *,
@@ -619,7 +609,8 @@ def vitals_record(
             thresholds=thresholds_for(session.clinic_id),
         )
     except ValueError as error:
-        raise ValidationError({_reading_field(str(error)): str(error)}) from None
+        field = error.reading if isinstance(error, ImpossibleReading) else "__all__"
+        raise ValidationError({field: str(error)}) from None
     vitals = VitalSigns.objects.create(
         session=session,
         phase=phase.value,
