@@ -44,6 +44,7 @@ from remit.charting.selectors import (
     modality_for,
     vitals_interval_for,
 )
+from remit.charting.services import dose_fields
 from remit.core.audit import AuditEntry, audit_record_many
 from remit.core.models import AuditAction
 from remit.core.seeding import SeedContext
@@ -98,27 +99,12 @@ def _dose(
         iv = dosing.iv_ketamine(
             dosing.dosing_weight(basis="actual", actual_weight_kg=weight), "0.5", minutes, 100
         )
-        return {
-            "dose_mg": iv.mg,
-            "weight_kg": iv.weight_kg,
-            "weight_basis": "actual",
-            "mg_per_kg": iv.mg_per_kg,
-            "minutes": int(iv.minutes),
-            "bag_ml": iv.bag_ml,
-            "ml_per_hour": iv.ml_per_hour,
-            "arithmetic": list(iv.arithmetic),
-        }
+        return dose_fields(iv)
     if modality == Modality.IM_KETAMINE:
         im = dosing.im_ketamine(
             dosing.dosing_weight(basis="actual", actual_weight_kg=weight), "0.5"
         )
-        return {
-            "dose_mg": im.mg,
-            "weight_kg": im.weight_kg,
-            "weight_basis": "actual",
-            "mg_per_kg": im.mg_per_kg,
-            "arithmetic": list(im.arithmetic),
-        }
+        return dose_fields(im)
     if modality in (Modality.ORAL_KETAMINE, Modality.SUBLINGUAL_KETAMINE):
         helper = (
             dosing.oral_ketamine
@@ -127,15 +113,10 @@ def _dose(
         )
         mg = protocol.dose_mg[0] if protocol and protocol.dose_mg else Decimal(10)
         fixed = helper(mg)
-        return {"dose_mg": fixed.mg, "arithmetic": list(fixed.arithmetic)}
+        return dose_fields(fixed)
     if modality == Modality.ESKETAMINE:
         spray = dosing.esketamine_dose(rng.choice(["56", "84"]))
-        return {
-            "dose_mg": spray.dose_mg,
-            "devices": spray.devices,
-            "lot": f"DEMO-EK-{rng.randint(100, 999)}",
-            "arithmetic": list(spray.arithmetic),
-        }
+        return {**dose_fields(spray), "lot": f"DEMO-EK-{rng.randint(100, 999)}"}
     record = dosing.tms_record(
         motor_threshold_pct=rng.randint(40, 65),
         percent_of_mt=120,
@@ -145,19 +126,7 @@ def _dose(
         coil="Figure-8",
         target="Left DLPFC",
     )
-    return {
-        "parameters": {
-            "motor_threshold_pct": str(record.motor_threshold_pct),
-            "percent_of_mt": str(record.percent_of_mt),
-            "output_pct": str(record.output_pct),
-            "frequency_hz": str(record.frequency_hz),
-            "pulses": record.pulses,
-            "trains": record.trains,
-            "coil": record.coil,
-            "target": record.target,
-        },
-        "arithmetic": list(record.arithmetic),
-    }
+    return dose_fields(record)
 
 
 def _offsets(modality: Modality, interval: int | None, observation_min: int) -> list[int]:

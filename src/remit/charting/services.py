@@ -399,6 +399,43 @@ def _weight(patient: Patient) -> tuple[BodyMeasurement, DosingWeightSetting]:
     return latest, setting
 
 
+DoseResult = dosing.IvKetamineDose | dosing.KetamineDose | dosing.EsketamineDose | dosing.TmsRecord
+
+
+def dose_fields(result: DoseResult) -> dict[str, Any]:
+    """The DoseRecord fields of a pure dosing result: the one mapping the service and the demo
+    seeder share, so a dose is stored the same way whoever computed it."""
+    fields: dict[str, Any] = {"arithmetic": list(result.arithmetic)}
+    if isinstance(result, dosing.TmsRecord):
+        fields["parameters"] = {
+            "motor_threshold_pct": str(result.motor_threshold_pct),
+            "percent_of_mt": str(result.percent_of_mt),
+            "output_pct": str(result.output_pct),
+            "frequency_hz": str(result.frequency_hz),
+            "pulses": result.pulses,
+            "trains": result.trains,
+            "coil": result.coil,
+            "target": result.target,
+        }
+        return fields
+    if isinstance(result, dosing.EsketamineDose):
+        return {**fields, "dose_mg": result.dose_mg, "devices": result.devices}
+    fields.update(
+        dose_mg=result.mg,
+        weight_kg=result.weight_kg,
+        weight_basis=result.weight_basis.value if result.weight_basis else "",
+        mg_per_kg=result.mg_per_kg,
+    )
+    if isinstance(result, dosing.IvKetamineDose):
+        return {
+            **fields,
+            "minutes": int(result.minutes),
+            "bag_ml": result.bag_ml,
+            "ml_per_hour": result.ml_per_hour,
+        }
+    return {**fields, "volume_ml": result.volume_ml}
+
+
 def dose_compute(session: Session, entry: DoseInput) -> dict[str, Any]:
     """The DoseRecord fields for this session's modality, by the pure dosing code."""
     modality = Modality(session.modality)
@@ -426,30 +463,14 @@ def dose_compute(session: Session, entry: DoseInput) -> dict[str, Any]:
                 iv = dosing.iv_ketamine(weight, per_kg, minutes, entry.bag_ml)
             except ValueError as error:
                 raise _refused("mg_per_kg", error) from None
-            return {
-                "dose_mg": iv.mg,
-                "weight_kg": iv.weight_kg,
-                "weight_basis": setting.basis,
-                "mg_per_kg": iv.mg_per_kg,
-                "minutes": int(iv.minutes),
-                "bag_ml": iv.bag_ml,
-                "ml_per_hour": iv.ml_per_hour,
-                "arithmetic": list(iv.arithmetic),
-            }
+            return dose_fields(iv)
         try:
             im = dosing.im_ketamine(
                 weight, per_kg, concentration_mg_per_ml=entry.concentration_mg_per_ml
             )
         except ValueError as error:
             raise _refused("mg_per_kg", error) from None
-        return {
-            "dose_mg": im.mg,
-            "weight_kg": im.weight_kg,
-            "weight_basis": setting.basis,
-            "mg_per_kg": im.mg_per_kg,
-            "volume_ml": im.volume_ml,
-            "arithmetic": list(im.arithmetic),
-        }
+        return dose_fields(im)
     if modality in (Modality.ORAL_KETAMINE, Modality.SUBLINGUAL_KETAMINE):
         mg = entry.dose_mg or (protocol.dose_mg[0] if protocol and protocol.dose_mg else None)
         if mg is None:
@@ -463,11 +484,7 @@ def dose_compute(session: Session, entry: DoseInput) -> dict[str, Any]:
             fixed = helper(mg, concentration_mg_per_ml=entry.concentration_mg_per_ml)
         except ValueError as error:
             raise _refused("dose_mg", error) from None
-        return {
-            "dose_mg": fixed.mg,
-            "volume_ml": fixed.volume_ml,
-            "arithmetic": list(fixed.arithmetic),
-        }
+        return dose_fields(fixed)
     if modality == Modality.ESKETAMINE:
         if entry.dose_mg is None:
             raise ValidationError({"dose_mg": "Choose 56 or 84 mg."})
@@ -477,11 +494,7 @@ def dose_compute(session: Session, entry: DoseInput) -> dict[str, Any]:
             raise _refused("dose_mg", error) from None
         if not entry.lot.strip():
             raise ValidationError({"lot": "Enter the lot number (the REMS form asks for it)."})
-        return {
-            "dose_mg": spray.dose_mg,
-            "devices": spray.devices,
-            "arithmetic": list(spray.arithmetic),
-        }
+        return dose_fields(spray)
     values = dict(entry.tms or {})
     try:
         record = dosing.tms_record(
@@ -495,19 +508,7 @@ def dose_compute(session: Session, entry: DoseInput) -> dict[str, Any]:
         )
     except ValueError as error:
         raise _refused("tms", error) from None
-    return {
-        "parameters": {
-            "motor_threshold_pct": str(record.motor_threshold_pct),
-            "percent_of_mt": str(record.percent_of_mt),
-            "output_pct": str(record.output_pct),
-            "frequency_hz": str(record.frequency_hz),
-            "pulses": record.pulses,
-            "trains": record.trains,
-            "coil": record.coil,
-            "target": record.target,
-        },
-        "arithmetic": list(record.arithmetic),
-    }
+    return dose_fields(record)
 
 
 @transaction.atomic
