@@ -40,7 +40,7 @@ from remit.charting.models import (
 from remit.charting.monitoring import Phase, check_vitals
 from remit.charting.selectors import (
     appointment_protocol,
-    local_day_start,
+    local_today,
     modality_for,
     vitals_interval_for,
 )
@@ -398,12 +398,12 @@ def seed(context: SeedContext) -> None:
     built = [_build(context, a, appointment_protocol(a), nurse, prescriber) for a in done]
     # One session running now: the first of today's booked infusions, checked in early if need be.
     running_exists = Session.objects.filter(clinic=clinic, stage__in=RUNNING_STAGES).exists()
-    today = local_day_start(clinic)
+    today, tomorrow = local_today(clinic)
     candidate = (
         appointments.filter(
             status="booked",
             start__gte=today,
-            start__lt=today + timedelta(days=1),
+            start__lt=tomorrow,
             resource__kind="infusion_chair",
         )
         .select_related(*related)

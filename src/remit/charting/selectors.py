@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -35,6 +34,7 @@ from remit.patients.selectors import patients_visible_to
 from remit.protocols.definitions import Protocol, ProtocolError
 from remit.protocols.selectors import protocol_of
 from remit.scheduling.models import Appointment
+from remit.scheduling.selectors import local_day_bounds, zone
 
 # The REMS Patient Monitoring Form is due within 7 days of the session [S72], [S73].
 REMS_FORM_DUE_DAYS = 7
@@ -59,10 +59,9 @@ def thresholds_for(clinic_id: int) -> VitalsThresholds:
     return dataclasses.replace(DEFAULT_THRESHOLDS, **changes)
 
 
-def local_day_start(clinic: Clinic, day: date | None = None) -> datetime:
-    zone = ZoneInfo(clinic.time_zone)
-    day = day or timezone.now().astimezone(zone).date()
-    return datetime.combine(day, time.min, tzinfo=zone)
+def local_today(clinic: Clinic) -> tuple[datetime, datetime]:
+    """Local midnight at the start and end of today in the clinic's zone (DST-safe)."""
+    return local_day_bounds(clinic, timezone.now().astimezone(zone(clinic)).date())
 
 
 # --- Protocol and modality ----------------------------------------------------------------------
@@ -237,12 +236,12 @@ def board_rows(clinic_id: int, now: datetime | None = None) -> list[BoardRow]:
 def appointments_to_check_in(user: StaffUser) -> QuerySet[Appointment]:
     """Today's booked appointments of the user's clinic that have no session yet."""
     clinic = user.home_clinic
-    start = local_day_start(clinic)
+    start, end = local_today(clinic)
     return (
         Appointment.objects.filter(
             clinic=clinic,
             start__gte=start,
-            start__lt=start + timedelta(days=1),
+            start__lt=end,
             status__in=["booked", "arrived", "checked-in"],
             charting_session__isnull=True,
         )

@@ -54,7 +54,7 @@ from remit.charting.monitoring import (
 from remit.charting.selectors import (
     appointment_protocol,
     clinic_settings,
-    local_day_start,
+    local_today,
     modality_for,
     session_protocol,
     thresholds_for,
@@ -185,7 +185,7 @@ def gate_facts(session: Session, answers: GateAnswers) -> gate.GateFacts:
     patient = session.patient
     due = _questionnaires_due(session)
     done = (
-        integrations.assessment_codes_since(patient, local_day_start(session.clinic), due)
+        integrations.assessment_codes_since(patient, local_today(session.clinic)[0], due)
         if due
         else set()
     )
