@@ -15,17 +15,16 @@ import random
 from datetime import date, time, timedelta
 
 from remit.protocols import ResourceKind, StaffRole, load_library
-from remit.scheduling import (
+from remit.scheduling.availability import (
     ClinicHours,
     ClinicSetup,
-    CourseRequest,
     PatientTimes,
-    Plan,
     Resource,
     StaffMember,
     WeeklyWindow,
-    plan_courses,
 )
+from remit.scheduling.planner import plan_courses
+from remit.scheduling.planning import CourseRequest, Plan
 
 FIRST_DAY = date(2025, 3, 3)  # a Monday; US clocks change on 9 March, inside the period
 LAST_DAY = FIRST_DAY + timedelta(days=27)

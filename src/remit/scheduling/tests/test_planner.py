@@ -9,19 +9,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from remit.protocols import ProtocolError, ResourceKind, StaffRole, load_library
-from remit.scheduling import (
+from remit.scheduling.availability import (
     ClinicHours,
     ClinicSetup,
-    CourseRequest,
     PatientTimes,
-    Plan,
-    PlannedSession,
     Resource,
     StaffMember,
     WeeklyWindow,
-    plan_courses,
     spacing_violations,
 )
+from remit.scheduling.planner import plan_courses
+from remit.scheduling.planning import CourseRequest, Plan, PlannedSession
 
 LIBRARY = load_library()
 ZONE = "America/New_York"
