@@ -23,6 +23,11 @@ class StaffUser(AbstractUser):
         verbose_name = "staff user"
 
     @property
+    def display_name(self) -> str:
+        """The name shown to other people: the full name, the username only if none is set."""
+        return self.get_full_name() or self.username
+
+    @property
     def home_clinic(self) -> Clinic:
         """The clinic of a member of staff; views behind `staff_required` always have one."""
         if self.clinic is None:

@@ -4,6 +4,8 @@ An app may provide any of these modules; each is found by name in every `remit.*
 
 - `chart.py` with `TABS: list[ChartTab]`: tabs of the patient chart. A tab whose key another
   app already declared replaces it (patients declares every tab with a placeholder).
+- `chart.py` with `DOCUMENTS: list[DocumentSource]`: the signed documents an app holds for a
+  patient, listed together on the chart's Documents tab.
 - `home.py` with `PANELS: list[HomePanel]`: panels on a staff member's start page.
 - `navigation.py` with `NAV: list[NavItem]`: links in the top bar.
 - `api.py` with `router` and `API_PREFIX`: operations under /api/v1/<prefix>.
@@ -15,6 +17,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -39,6 +42,27 @@ class ChartTab:
     context: Callable[[StaffRequest, Patient], dict[str, Any]] = field(
         default=lambda request, patient: {}
     )
+
+
+@dataclass(frozen=True)
+class ChartDocument:
+    """One signed document of a patient's, as the Documents tab lists it."""
+
+    kind: str
+    title: str
+    signed_at: datetime
+    signed_by: str
+    url: str
+    # What has happened since signing, in a few words ("co-signed"); may be empty.
+    status: str = ""
+    addenda: int = 0
+
+
+@dataclass(frozen=True)
+class DocumentSource:
+    capability: Capability
+    # Gets the (already scoped) patient; returns its documents of this kind.
+    documents: Callable[[Patient], list[ChartDocument]]
 
 
 @dataclass(frozen=True)
@@ -78,6 +102,15 @@ def chart_tabs() -> tuple[ChartTab, ...]:
         for tab in module.TABS:
             tabs[tab.key] = tab
     return tuple(sorted(tabs.values(), key=lambda tab: tab.order))
+
+
+@cache
+def document_sources() -> tuple[DocumentSource, ...]:
+    return tuple(
+        source
+        for module in remit_app_modules("chart")
+        for source in getattr(module, "DOCUMENTS", ())
+    )
 
 
 @cache

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count
+from django.urls import reverse
+
 from remit.core.access import user_can
-from remit.core.extensions import ChartTab
+from remit.core.extensions import ChartDocument, ChartTab, DocumentSource
 from remit.core.http import StaffRequest
 from remit.core.roles import Capability
+from remit.evaluation.models import Evaluation, EvaluationStatus
 from remit.evaluation.selectors import evaluations_of, rems_enrolment_latest
 from remit.intake.selectors import screened_requests_of
 from remit.patients.models import Patient
@@ -24,6 +28,33 @@ def _context(request: StaffRequest, patient: Patient) -> dict[str, Any]:
         and patient.clinic_id == request.user.clinic_id,
     }
 
+
+def _signed_evaluations(patient: Patient) -> list[ChartDocument]:
+    evaluations = (
+        Evaluation.objects.filter(patient=patient, status=EvaluationStatus.SIGNED)
+        .select_related("signed_by")
+        .annotate(addenda_count=Count("addenda"))
+    )
+    return [
+        ChartDocument(
+            kind="Evaluation",
+            title=f"Decision: {evaluation.get_decision_display() or '—'}"
+            + (
+                f" ({evaluation.get_decision_modality_display()})"
+                if evaluation.decision_modality
+                else ""
+            ),
+            signed_at=evaluation.signed_at,
+            signed_by=evaluation.signed_by.display_name if evaluation.signed_by else "",
+            url=reverse("evaluation:detail", args=[evaluation.pk]),
+            addenda=evaluation.addenda_count,
+        )
+        for evaluation in evaluations
+        if evaluation.signed_at is not None
+    ]
+
+
+DOCUMENTS = [DocumentSource(Capability.VIEW_CLINICAL, _signed_evaluations)]
 
 TABS = [
     ChartTab(
