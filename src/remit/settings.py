@@ -159,6 +159,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "remit.core.middleware.AuditContextMiddleware",
+    "remit.core.middleware.ClinicTimeZoneMiddleware",
     "remit.core.middleware.SecurityHeadersMiddleware",
 ]
 

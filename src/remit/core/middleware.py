@@ -1,11 +1,14 @@
-"""Per-request plumbing: who is acting (for the audit trail) and the security headers."""
+"""Per-request plumbing: who is acting (for the audit trail), the clinic's time zone, and the
+security headers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from remit.core.audit import AuditContext, audit_context_reset, audit_context_set
 
@@ -27,6 +30,22 @@ class AuditContextMiddleware:
             return self.get_response(request)
         finally:
             audit_context_reset(token)
+
+
+class ClinicTimeZoneMiddleware:
+    """Every time a member of staff reads is in their clinic's time zone, not the server's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        clinic = getattr(user, "clinic", None) if signed_in else None
+        if clinic is None:
+            return self.get_response(request)
+        with timezone.override(ZoneInfo(clinic.time_zone)):
+            return self.get_response(request)
 
 
 def _policy() -> str:
