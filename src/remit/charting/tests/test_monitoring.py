@@ -67,9 +67,20 @@ def test_it_refuses_a_reading_just_outside_what_is_possible(field, value):
         vitals(**{field: value})
 
 
-def test_it_accepts_readings_at_the_edges_of_what_is_possible():
-    vitals(systolic=300, diastolic=200, heart_rate=250, spo2=100, respiratory_rate=60)
-    vitals(systolic=40, diastolic=20, heart_rate=20, spo2=50, respiratory_rate=4)
+def test_it_accepts_readings_at_the_edges_of_what_is_possible_and_alerts_on_them():
+    high = vitals(systolic=300, diastolic=200, heart_rate=250, spo2=100, respiratory_rate=60)
+    low = vitals(systolic=40, diastolic=20, heart_rate=20, spo2=50, respiratory_rate=4)
+    assert [(a.level, a.vital) for a in high] == [
+        (AlertLevel.STOP, "blood_pressure"),
+        (AlertLevel.STOP, "heart_rate"),
+        (AlertLevel.NOTIFY, "respiratory_rate"),
+    ]
+    assert [(a.level, a.vital) for a in low] == [
+        (AlertLevel.STOP, "spo2"),
+        (AlertLevel.STOP, "respiratory_rate"),
+        (AlertLevel.PAUSE, "blood_pressure"),
+        (AlertLevel.PAUSE, "heart_rate"),
+    ]
 
 
 @pytest.mark.parametrize("diastolic", [120, 130])

@@ -159,7 +159,7 @@ def test_a_critical_answer_reaches_the_prescriber_even_if_the_patient_never_send
     assert alert.status == "open" and alert.assessment is None
     assert "not yet sent" in alert.reasons[0]["text"]
     home = verified_client(cast.prescriber).get("/")
-    assert b"not yet sent" in home.content or b"Safety alert" in home.content
+    assert b"not yet sent" in home.content
 
 
 def test_sending_after_an_early_alert_completes_that_alert_instead_of_adding_one(cast):
@@ -169,7 +169,8 @@ def test_sending_after_an_early_alert_completes_that_alert_instead_of_adding_one
     Client().post(f"/measures/q/{token}/", PHQ9_FORM | {"phq9-9": "2"})
     alert = SafetyAlert.objects.get()
     assert alert.assessment is not None and alert.assessment.instrument == "phq9"
-    assert "item 9" in alert.reasons[0]["text"].lower() or alert.reasons[0]["kind"] == "item"
+    assert alert.reasons[0]["kind"] == "item"
+    assert "item 9" in alert.reasons[0]["text"].lower()
 
 
 @pytest.mark.parametrize("mutation", ["forged", "tampered", "truncated", "portal"])

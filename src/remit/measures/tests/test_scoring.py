@@ -75,7 +75,8 @@ def test_it_sums_a_hand_worked_phq9_and_flags_item_9():
     assert result.severity == "moderate"
     assert [a.link_id for a in result.alerts] == ["phq9-9"]
     assert result.alerts[0].item_number == "9"
-    assert "item 9" in str(result.alerts[0]) or "item 9" in result.alerts[0].rule
+    assert result.alerts[0].rule == "item 9 at or above 1"
+    assert str(result.alerts[0]).startswith("PHQ-9 item 9 (thoughts of being better off dead")
 
 
 def test_it_raises_no_alert_when_phq9_item_9_is_not_at_all():
